@@ -1,0 +1,3 @@
+from widerspruch.cli import main
+
+main()

@@ -1,0 +1,199 @@
+"""Finding, launching or attaching to Chromium. Playwright is imported here, and only here.
+
+Order of search: ``--browser`` / ``WIDERSPRUCH_BROWSER``, Playwright's own Chromium if
+it was installed, then a system Chromium or Chrome. ``--cdp`` attaches to a browser
+the person already runs instead, and works in a new tab of their own window.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from widerspruch.errors import UsageError
+from widerspruch.flow import Flow
+from widerspruch.logs import get_logger
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
+
+log = get_logger("widerspruch.browser")
+
+SYSTEM_BROWSERS = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+    "/usr/lib/chromium/chromium",
+    "/snap/bin/chromium",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    r"C:\Program Files\Google\Chrome\Application\chrome.exe",
+    r"C:\Program Files (x86)\Google\Chrome\Application\chrome.exe",
+)
+# Keep the browser from calling home: no update checks, sync or first-run pings.
+LAUNCH_ARGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-domain-reliability",
+    "--metrics-recording-only",
+)
+HOW_TO_GET_ONE = (
+    "no Chromium or Chrome found. Install one (Debian/Ubuntu: sudo apt-get install chromium; "
+    "or: python -m playwright install chromium), or name it with --browser PATH "
+    "or WIDERSPRUCH_BROWSER"
+)
+
+
+def find_browser(explicit: Path | None, playwright_own: str | None) -> Path:
+    """The browser to launch, in the documented order, or UsageError saying how to get one."""
+    if explicit is not None:
+        return explicit
+    if playwright_own and Path(playwright_own).is_file():
+        return Path(playwright_own)
+    for candidate in SYSTEM_BROWSERS:
+        found = shutil.which(candidate)
+        if found:
+            return Path(found)
+    raise UsageError(HOW_TO_GET_ONE)
+
+
+@dataclass
+class FlowPage:
+    """A page opened for one flow, and how to give it back."""
+
+    page: Page
+    close: Callable[[], None]
+
+
+class BrowserSession:
+    """One browser for a whole run; each flow gets its own page (and, when launched, its own
+    fresh context, so nothing carries over between services or accounts)."""
+
+    def __init__(
+        self,
+        playwright: Playwright,
+        browser: Browser,
+        *,
+        attached: bool,
+        prepare_context: Callable[[BrowserContext, Flow], None] | None = None,
+    ) -> None:
+        self.playwright = playwright
+        self.browser = browser
+        self.attached = attached
+        self.prepare_context = prepare_context
+        self.blocked_hosts: set[str] = set()
+
+    @property
+    def version(self) -> str:
+        return self.browser.version
+
+    def open_page(self, flow: Flow) -> FlowPage:
+        if self.attached:
+            # The person's own window: a new tab there, visible to them.
+            context = self.browser.contexts[0] if self.browser.contexts else (
+                self.browser.new_context()
+            )
+            # With any listener present, Playwright leaves dialogs to the person.
+            context.on("dialog", lambda dialog: None)
+            page = context.new_page()
+            closer = page.close
+        else:
+            context = self.browser.new_context(no_viewport=True)
+            if self.prepare_context is not None:
+                self.prepare_context(context, flow)
+            page = context.new_page()
+            closer = context.close
+        page.route("**/*", lambda route: self._only_declared_hosts(flow, route))
+        return FlowPage(page=page, close=_quietly(closer))
+
+    def _only_declared_hosts(self, flow: Flow, route: Route) -> None:
+        url = route.request.url
+        if flow.allows_url(url):
+            route.fallback()
+            return
+        host = url.split("/")[2] if "://" in url else url
+        if host not in self.blocked_hosts:
+            self.blocked_hosts.add(host)
+            log.info("blocked_host", host=host, flow=flow.service)
+        route.abort("blockedbyclient")
+
+
+def _quietly(close: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        from playwright.sync_api import Error
+
+        try:
+            close()
+        except Error:
+            pass  # already gone: the person closed it, or the browser ended
+
+    return run
+
+
+@contextmanager
+def open_browser(
+    *,
+    browser_path: Path | None,
+    headless: bool,
+    cdp_url: str | None = None,
+    prepare_context: Callable[[BrowserContext, Flow], None] | None = None,
+) -> Iterator[BrowserSession]:
+    """Start Playwright, launch or attach, and clean up whatever happens."""
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as playwright:
+        if cdp_url:
+            try:
+                browser = playwright.chromium.connect_over_cdp(cdp_url, timeout=10_000)
+            except Error as error:
+                raise UsageError(
+                    f"--cdp: cannot reach a browser at {cdp_url} ({_first_line(error)}); "
+                    "start Chromium or Chrome with --remote-debugging-port=9222"
+                ) from None
+            attached = True
+        else:
+            own = _playwright_own_browser(playwright)
+            executable = find_browser(browser_path, own)
+            try:
+                browser = playwright.chromium.launch(
+                    executable_path=str(executable),
+                    headless=headless,
+                    args=list(LAUNCH_ARGS),
+                )
+            except Error as error:
+                raise UsageError(
+                    f"the browser {executable} did not start: {_first_line(error)}"
+                ) from None
+            attached = False
+        log.info("browser_ready", version=browser.version, attached=attached)
+        session = BrowserSession(
+            playwright, browser, attached=attached, prepare_context=prepare_context
+        )
+        try:
+            yield session
+        finally:
+            try:
+                browser.close()  # over CDP this only disconnects: the person's browser stays
+            except Error:
+                pass
+
+
+def _playwright_own_browser(playwright: Playwright) -> str | None:
+    try:
+        return playwright.chromium.executable_path
+    except Exception:  # noqa: BLE001 - any failure just means "not installed"
+        return None
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

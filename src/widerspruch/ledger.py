@@ -1,0 +1,304 @@
+"""The ledger: every objection and every change to it, in SQLite, kept for years as proof.
+
+Each write is one transaction, so a crash at any point leaves a truthful record. The
+schema is versioned with named migrations from the first version on; a ledger written
+by a newer version of widerspruch is refused, never rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from widerspruch.errors import UsageError
+from widerspruch.states import Status
+
+LEDGER_FILE = "ledger.sqlite3"
+
+# (version, name, SQL). Append only: a released migration never changes.
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "objections and events",
+        """
+        CREATE TABLE objections (
+            id INTEGER PRIMARY KEY,
+            service TEXT NOT NULL,
+            account_email TEXT NOT NULL,
+            country TEXT NOT NULL,
+            language TEXT NOT NULL,
+            template TEXT NOT NULL,
+            template_version TEXT NOT NULL,
+            justification TEXT NOT NULL,
+            form_url TEXT NOT NULL,
+            status TEXT NOT NULL,
+            detail TEXT,
+            final_url TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_at TEXT,
+            finished_at TEXT
+        );
+        CREATE INDEX objections_by_account ON objections (service, account_email);
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            objection_id INTEGER NOT NULL REFERENCES objections (id),
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL,
+            detail TEXT
+        );
+        CREATE INDEX events_by_objection ON events (objection_id);
+        """,
+    ),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+class LedgerError(UsageError):
+    """The ledger cannot be used; the message says what to do."""
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Objection:
+    id: int
+    service: str
+    account_email: str
+    country: str
+    language: str
+    template: str
+    template_version: str
+    justification: str
+    form_url: str
+    status: Status
+    detail: str | None
+    final_url: str | None
+    created_at: str
+    updated_at: str
+    submitted_at: str | None
+    finished_at: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Objection:
+        values = dict(row)
+        values["status"] = Status(values["status"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Event:
+    objection_id: int
+    at: str
+    kind: str  # "status" (ledger state) or "page" (page state seen)
+    state: str
+    detail: str | None
+
+
+class Ledger:
+    """Open with ``Ledger.open(data_dir)``; use as a context manager to close."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Ledger:
+        path = data_dir / LEDGER_FILE
+        if not path.exists():
+            # Create it owner-only before SQLite touches it.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        try:
+            connection = sqlite3.connect(path, isolation_level=None, timeout=10)
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA foreign_keys = ON")
+            ledger = cls(connection, path)
+            ledger._migrate()
+        except sqlite3.DatabaseError as error:
+            raise LedgerError(
+                f"the ledger {path} is unreadable ({error}); nothing was changed. "
+                f"Keep a copy of it, then move it aside to start a new one"
+            ) from None
+        return ledger
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock at once: two runs cannot both claim an objection.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"the ledger {self.path} was written by a newer widerspruch (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}); nothing was changed. Upgrade widerspruch"
+            )
+        with self._transaction() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            for number, name, sql in MIGRATIONS:
+                if number <= version:
+                    continue
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, utc_now())
+                )
+                db.execute(f"PRAGMA user_version = {number}")
+
+    # -- objections -----------------------------------------------------------------
+
+    def latest_sent(self, service: str, account_email: str) -> Objection | None:
+        """The newest objection for this account and service that may have reached Meta."""
+        states = [s.value for s in Status if s.may_have_been_sent]
+        row = self._db.execute(
+            f"SELECT * FROM objections WHERE service = ? AND account_email = ? "
+            f"AND status IN ({','.join('?' * len(states))}) "
+            "ORDER BY (status = 'confirmed') DESC, id DESC LIMIT 1",
+            (service, account_email.casefold(), *states),
+        ).fetchone()
+        return Objection.from_row(row) if row else None
+
+    def claim(
+        self,
+        *,
+        service: str,
+        account_email: str,
+        country: str,
+        language: str,
+        template: str,
+        template_version: str,
+        justification: str,
+        form_url: str,
+        force: bool,
+    ) -> tuple[Objection, Objection | None]:
+        """Start a new objection, unless one may already have been sent.
+
+        Returns (new objection, None), or (earlier objection, earlier objection) when it
+        blocks a new one. Runs in one transaction, so two runs cannot both proceed.
+        """
+        now = utc_now()
+        email = account_email.casefold()
+        with self._transaction() as db:
+            if not force:
+                earlier = self.latest_sent(service, email)
+                if earlier is not None:
+                    return earlier, earlier
+            # Runs that ended before Send (a crash, a kill) left in_progress rows behind.
+            stale = db.execute(
+                "SELECT id FROM objections WHERE service = ? AND account_email = ? "
+                "AND status IN ('pending', 'in_progress')",
+                (service, email),
+            ).fetchall()
+            for (stale_id,) in stale:
+                self._set_status(
+                    db, stale_id, Status.CANCELLED, "the run ended before sending", now
+                )
+            cursor = db.execute(
+                "INSERT INTO objections (service, account_email, country, language, template, "
+                "template_version, justification, form_url, status, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (service, email, country, language, template, template_version, justification,
+                 form_url, Status.IN_PROGRESS.value, now, now),
+            )
+            objection_id = int(cursor.lastrowid or 0)
+            self._event(db, objection_id, "status", Status.IN_PROGRESS.value, None, now)
+        return self.get(objection_id), None
+
+    def set_status(
+        self,
+        objection_id: int,
+        status: Status,
+        detail: str | None = None,
+        *,
+        final_url: str | None = None,
+    ) -> Objection:
+        now = utc_now()
+        with self._transaction() as db:
+            self._set_status(db, objection_id, status, detail, now, final_url=final_url)
+        return self.get(objection_id)
+
+    def _set_status(
+        self,
+        db: sqlite3.Connection,
+        objection_id: int,
+        status: Status,
+        detail: str | None,
+        now: str,
+        *,
+        final_url: str | None = None,
+    ) -> None:
+        finished = status not in (Status.PENDING, Status.IN_PROGRESS, Status.SUBMITTING)
+        db.execute(
+            "UPDATE objections SET status = ?, detail = ?, updated_at = ?, "
+            "final_url = COALESCE(?, final_url), "
+            "submitted_at = CASE WHEN ? THEN ? ELSE submitted_at END, "
+            "finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?",
+            (status.value, detail, now, final_url, status is Status.SUBMITTING, now,
+             finished, now, objection_id),
+        )
+        self._event(db, objection_id, "status", status.value, detail, now)
+
+    def record_page(self, objection_id: int, page_state: str, detail: str | None = None) -> None:
+        with self._transaction() as db:
+            self._event(db, objection_id, "page", page_state, detail, utc_now())
+
+    @staticmethod
+    def _event(
+        db: sqlite3.Connection,
+        objection_id: int,
+        kind: str,
+        state: str,
+        detail: str | None,
+        now: str,
+    ) -> None:
+        db.execute(
+            "INSERT INTO events (objection_id, at, kind, state, detail) VALUES (?, ?, ?, ?, ?)",
+            (objection_id, now, kind, state, detail),
+        )
+
+    def get(self, objection_id: int) -> Objection:
+        row = self._db.execute("SELECT * FROM objections WHERE id = ?", (objection_id,)).fetchone()
+        if row is None:
+            raise LedgerError(f"no objection with id {objection_id}")
+        return Objection.from_row(row)
+
+    def objections(self, service: str | None = None) -> list[Objection]:
+        query, args = "SELECT * FROM objections", ()
+        if service:
+            query, args = query + " WHERE service = ?", (service,)
+        return [Objection.from_row(row) for row in self._db.execute(query + " ORDER BY id", args)]
+
+    def events(self, objection_id: int) -> list[Event]:
+        rows = self._db.execute(
+            "SELECT objection_id, at, kind, state, detail FROM events "
+            "WHERE objection_id = ? ORDER BY id",
+            (objection_id,),
+        )
+        return [Event(**dict(row)) for row in rows]

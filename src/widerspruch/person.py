@@ -1,0 +1,125 @@
+"""The person at the keyboard: told what to do, given time, and asked when in doubt.
+
+The tool never solves a captcha, never enters a code and never types a password for
+the person. It says what is needed, shows a live timer, and waits for the page to move.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING, Protocol
+
+from widerspruch.logs import mask_email
+from widerspruch.states import PageState
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from rich.console import Console
+    from rich.status import Status as Spinner
+
+    from widerspruch.flow import Flow
+
+
+class PersonCannotAct(Exception):
+    """The page needs the person, but they cannot reach it (headless, or --yes)."""
+
+
+class Person(Protocol):
+    def act(self, need: PageState, page: Page, flow: Flow, email: str) -> None:
+        """The page needs the person (login, checkpoint, code): tell them, once."""
+
+    def review(self, page: Page, flow: Flow) -> None:
+        """The form is filled; the person checks it and clicks Send themselves."""
+
+    def waiting(self, what: str, elapsed: float, timeout: float) -> None:
+        """Still waiting: update the timer."""
+
+    def done_waiting(self) -> None:
+        """The wait is over, whichever way."""
+
+    def confirm(self, question: str) -> bool:
+        """Ask a yes/no question; PersonCannotAct if nobody may be asked."""
+
+
+INSTRUCTIONS = {
+    PageState.LOGIN_WALL: "Log in to {service} in the browser window{for_email}. "
+    "widerspruch never types your password.",
+    PageState.CHECKPOINT: "{service} asks you to confirm it's you (a captcha or security "
+    "check). Please complete it in the browser window.",
+    PageState.CODE_STEP: "Meta has emailed a code to {email}. Type it into the browser "
+    "window and continue.",
+}
+WAITING_FOR = {
+    PageState.LOGIN_WALL: "your login",
+    PageState.CHECKPOINT: "the security check",
+    PageState.CODE_STEP: "the emailed code",
+}
+
+
+def instruction(need: PageState, flow: Flow, email: str) -> str:
+    return INSTRUCTIONS[need].format(
+        service=flow.display_name,
+        email=mask_email(email),
+        for_email=f" (as {mask_email(email)})" if email else "",
+    )
+
+
+def clock(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+class ConsolePerson:
+    """A real person at a terminal. Everything goes to stderr, so --json stays clean."""
+
+    def __init__(self, *, headless: bool, assume_yes: bool, console: Console | None = None):
+        from rich.console import Console
+
+        self.headless = headless
+        self.assume_yes = assume_yes
+        self.console = console or Console(stderr=True, highlight=False)
+        self._spinner: Spinner | None = None
+        self._last_plain_line = 0.0
+
+    def act(self, need: PageState, page: Page, flow: Flow, email: str) -> None:
+        if self.headless:
+            raise PersonCannotAct(
+                f"{flow.display_name} needs you ({WAITING_FOR[need]}), but the browser is "
+                "headless: run without --headless, or attach with --cdp to a browser where "
+                "you are logged in"
+            )
+        self.console.print(f"[bold]→ {instruction(need, flow, email)}[/bold]")
+
+    def review(self, page: Page, flow: Flow) -> None:
+        if self.headless:
+            raise PersonCannotAct("--review needs a visible browser: drop --headless")
+        self.console.print(
+            f"[bold]→ The {flow.display_name} form is filled in. Check it, then click "
+            "Send yourself in the browser window.[/bold]"
+        )
+
+    def waiting(self, what: str, elapsed: float, timeout: float) -> None:
+        text = f"Waiting for {what}: {clock(elapsed)} of {clock(timeout)} (Ctrl-C to stop)"
+        if self.console.is_terminal:
+            if self._spinner is None:
+                self._spinner = self.console.status(text)
+                self._spinner.start()
+            else:
+                self._spinner.update(text)
+        elif time.monotonic() - self._last_plain_line >= 30 or elapsed < 1:
+            # No terminal (a log file, cron): a line now and then, not a spinner.
+            self._last_plain_line = time.monotonic()
+            self.console.print(text)
+
+    def done_waiting(self) -> None:
+        if self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
+
+    def confirm(self, question: str) -> bool:
+        if self.assume_yes or not sys.stdin.isatty():
+            raise PersonCannotAct(f"{question} (a question needs an answer; --yes never asks)")
+        from rich.prompt import Confirm
+
+        return Confirm.ask(question, console=self.console, default=False)

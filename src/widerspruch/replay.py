@@ -1,0 +1,324 @@
+"""Offline replay of Meta's pages, and a scripted stand-in for the person.
+
+``ReplayServer`` answers every request of a browser context through Playwright routing,
+under the real Meta URLs, from the bundled replicas (``fixtures/<service>/``). It keeps
+state the way Meta does, in cookies: cookie consent, the login session, a passed
+checkpoint. It records what the browser sent, so tests can check the POST bodies.
+Requests to any other host are aborted. Nothing leaves the machine.
+
+``StandInPerson`` plays the person: it logs in, solves the checkpoint and types the
+emailed code when the tool asks, as a human would, by reading labels and pressing Enter.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, quote, urlsplit
+
+from widerspruch.person import instruction
+from widerspruch.states import PageState
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page, Route
+
+    from widerspruch.flow import Flow
+
+# Real form paths per host, and the service each belongs to.
+FORM_PATHS = {
+    ("www.facebook.com", "/help/contact/712876720715583"): "facebook",
+    ("www.facebook.com", "/help/contact/6359191084165019"): "facebook",
+    ("help.instagram.com", "/contact/767264225370182"): "instagram",
+}
+LOGIN_URLS = {
+    "facebook": "https://www.facebook.com/login/",
+    "instagram": "https://www.instagram.com/accounts/login/",
+}
+COOKIE_DOMAINS = {"facebook": ".facebook.com", "instagram": ".instagram.com"}
+SUBMIT_PATH = "/help/contact/submit/"
+CODE_PATH = "/help/contact/code/"
+FORM_VERSIONS = ("form_2025", "form_2024", "form_variant", "ai_question")
+
+
+def fixtures_dir() -> Path:
+    """The bundled replicas (``fixtures/`` in a checkout)."""
+    return Path(str(resources.files("widerspruch.replicas")))
+
+
+@dataclass
+class Scenario:
+    """What the replayed Meta does. Tests change it per test, even mid-run."""
+
+    language: str = "en"
+    form: str = "form_2025"  # one of FORM_VERSIONS
+    cookie_banner: bool = True
+    logged_in: bool = False  # the browser starts with a valid Meta session
+    checkpoint: bool = False  # a captcha after login
+    outcome: str = "confirmation"  # what Send leads to: "confirmation" or "error"
+    unavailable: bool = False  # the region has no form
+    account_email: str = "jana@example.org"  # what Meta prefills for the logged-in account
+    expected_code: str = "123456"
+
+
+@dataclass
+class SentForm:
+    url: str
+    fields: dict[str, str]
+
+
+@dataclass
+class ReplayServer:
+    scenario: Scenario = field(default_factory=Scenario)
+    root: Path = field(default_factory=fixtures_dir)
+    # Secrets the browser holds; tests check they never reach a log or the ledger.
+    session_token: str = field(default_factory=lambda: "xs-" + secrets.token_hex(12))
+    csrf_token: str = field(default_factory=lambda: "dtsg-" + secrets.token_hex(12))
+    submissions: list[SentForm] = field(default_factory=list)
+    codes: list[SentForm] = field(default_factory=list)
+    logins: list[SentForm] = field(default_factory=list)
+    consent_choices: list[str] = field(default_factory=list)
+    served: list[str] = field(default_factory=list)  # "<service>/<state>" per page served
+    blocked: list[str] = field(default_factory=list)
+    _next_url: dict[str, str] = field(default_factory=dict)
+
+    def attach(self, context: BrowserContext) -> None:
+        """Answer every request of `context`. Call before opening pages."""
+        if self.scenario.logged_in:
+            self.log_in(context)
+        context.route("**/*", self._handle)
+
+    def log_in(self, context: BrowserContext) -> None:
+        """Give `context` a valid session, as if the person had logged in before."""
+        cookies: list[Any] = []
+        for domain in COOKIE_DOMAINS.values():
+            cookies += [
+                {"name": "consent", "value": "essential", "domain": domain, "path": "/"},
+                {"name": "c_user", "value": "100001", "domain": domain, "path": "/"},
+                {"name": "xs", "value": self.session_token, "domain": domain, "path": "/",
+                 "httpOnly": True, "secure": True},
+            ]
+        context.add_cookies(cookies)
+
+    # -- routing --------------------------------------------------------------------
+
+    def _handle(self, route: Route) -> None:
+        request = route.request
+        parts = urlsplit(request.url)
+        host = parts.hostname or ""
+        service = _service_of(host)
+        if service is None or parts.scheme != "https":
+            self.blocked.append(request.url)
+            route.abort("internetdisconnected")
+            return
+        cookies = _cookies(request.headers.get("cookie", ""))
+        path = parts.path
+        if request.method == "POST":
+            fields = dict(parse_qsl(request.post_data or "", keep_blank_values=True))
+            self._post(route, service, path, fields, cookies)
+            return
+        if (host, path.rstrip("/")) in FORM_PATHS:
+            self._form(route, service, request.url, cookies)
+        elif path.startswith(("/login", "/accounts/login")):
+            if "consent" not in cookies and self.scenario.cookie_banner:
+                self._page(route, service, "cookie_banner")
+            else:
+                self._page(route, service, "login")
+        elif path.startswith("/checkpoint"):
+            self._page(route, service, "checkpoint")
+        else:
+            route.fulfill(status=404, content_type="text/plain", body="")
+
+    def _form(self, route: Route, service: str, url: str, cookies: dict[str, str]) -> None:
+        self._next_url[service] = url
+        if self.scenario.unavailable:
+            self._page(route, service, "unavailable")
+        elif cookies.get("xs") != self.session_token:
+            _redirect(route, _login_url(service, url))
+        elif self.scenario.checkpoint and cookies.get("checkpoint") != "passed":
+            _redirect(route, _checkpoint_url(service, url))
+        else:
+            self._page(route, service, self.scenario.form)
+
+    def _post(
+        self,
+        route: Route,
+        service: str,
+        path: str,
+        fields: dict[str, str],
+        cookies: dict[str, str],
+    ) -> None:
+        back = self._next_url.get(service, "/")
+        domain = COOKIE_DOMAINS[service]
+        if path.startswith("/cookie/consent"):
+            choice = fields.get("consent", "")
+            self.consent_choices.append(choice)
+            route.fulfill(
+                status=200,
+                headers={"set-cookie": f"consent={choice}; Domain={domain}; Path=/; Secure"},
+                body="",
+            )
+        elif path.startswith(("/login", "/accounts/login")):
+            self.logins.append(SentForm(route.request.url, fields))
+            target = back
+            if self.scenario.checkpoint and cookies.get("checkpoint") != "passed":
+                target = _checkpoint_url(service, back)
+            _redirect(
+                route,
+                target,
+                cookie=f"xs={self.session_token}; Domain={domain}; Path=/; Secure; HttpOnly",
+            )
+        elif path.startswith("/checkpoint"):
+            _redirect(route, back, cookie=f"checkpoint=passed; Domain={domain}; Path=/; Secure")
+        elif path.startswith(SUBMIT_PATH) and cookies.get("xs") == self.session_token:
+            self.submissions.append(SentForm(route.request.url, fields))
+            as_fragment = route.request.resource_type in ("fetch", "xhr")
+            if self.scenario.form == "form_2024":
+                self._page(route, service, "code_step")
+            else:
+                self._page(route, service, self.scenario.outcome, fragment=as_fragment)
+        elif path.startswith(CODE_PATH) and cookies.get("xs") == self.session_token:
+            self.codes.append(SentForm(route.request.url, fields))
+            ok = fields.get("code") == self.scenario.expected_code
+            self._page(route, service, self.scenario.outcome if ok else "error")
+        elif path.startswith((SUBMIT_PATH, CODE_PATH)):
+            # The session expired between loading the form and sending it.
+            _redirect(route, _login_url(service, back))
+        else:
+            route.fulfill(status=404, content_type="text/plain", body="")
+
+    def _page(self, route: Route, service: str, state: str, *, fragment: bool = False) -> None:
+        self.served.append(f"{service}/{state}")
+        html = self.render(service, state)
+        if fragment:
+            html = extract_fragment(html)
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+    def render(self, service: str, state: str) -> str:
+        path = self.root / service / f"{state}.{self.scenario.language}.html"
+        html = path.read_text("utf-8")
+        return (
+            html.replace("{{email}}", self.scenario.account_email)
+            .replace("{{form_action}}", SUBMIT_PATH)
+            .replace("{{csrf}}", self.csrf_token)
+        )
+
+
+def _service_of(host: str) -> str | None:
+    if host == "facebook.com" or host.endswith(".facebook.com"):
+        return "facebook"
+    if host == "instagram.com" or host.endswith(".instagram.com"):
+        return "instagram"
+    return None
+
+
+def _redirect(route: Route, location: str, *, cookie: str | None = None) -> None:
+    """Redirect the way Meta often does, by script. (Playwright does not route requests
+    that follow an HTTP redirect, so a 302 here would leave the replay.)"""
+    headers = {"set-cookie": cookie} if cookie else {}
+    body = f"<!DOCTYPE html><script>location.replace({json.dumps(location)})</script>"
+    route.fulfill(status=200, content_type="text/html", headers=headers, body=body)
+
+
+def _login_url(service: str, next_url: str) -> str:
+    return f"{LOGIN_URLS[service]}?next={quote(next_url, safe='')}"
+
+
+def _checkpoint_url(service: str, next_url: str) -> str:
+    host = "www.facebook.com" if service == "facebook" else "www.instagram.com"
+    return f"https://{host}/checkpoint/?next={quote(next_url, safe='')}"
+
+
+def _cookies(header: str) -> dict[str, str]:
+    pairs = (part.strip().partition("=") for part in header.split(";") if "=" in part)
+    return {name: value for name, _, value in pairs}
+
+
+class _FragmentFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.depth = 0
+        self.start: tuple[int, int] | None = None
+        self.end: tuple[int, int] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "div" or self.end is not None:
+            return
+        if self.start is None and ("data-replay-fragment", "1") in attrs:
+            self.start = self.getpos()
+            self.depth = 1
+        elif self.start is not None:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div" and self.start is not None and self.end is None:
+            self.depth -= 1
+            if self.depth == 0:
+                self.end = self.getpos()
+
+
+def extract_fragment(html: str) -> str:
+    """The part of a replica that a fetch-based form injects: its data-replay-fragment div."""
+    finder = _FragmentFinder()
+    finder.feed(html)
+    if finder.start is None or finder.end is None:
+        return html
+    lines = html.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    start = offsets[finder.start[0] - 1] + finder.start[1]
+    end = offsets[finder.end[0] - 1] + finder.end[1]
+    return html[start : html.index(">", end) + 1]
+
+
+@dataclass
+class StandInPerson:
+    """A scripted person: does on the page what the tool asks a human to do."""
+
+    password: str = "correct-horse-battery"  # noqa: S105 - the replay's make-believe password
+    captcha_answer: str = "W1D3R"
+    code: str = "123456"
+    approve_email_change: bool = True
+    actions: list[str] = field(default_factory=list)
+    say: Callable[[str], None] | None = None  # narrate what a person would be told
+
+    def act(self, need: PageState, page: Page, flow: Flow, email: str) -> None:
+        self.actions.append(need.value)
+        if self.say is not None:
+            self.say(f"→ {instruction(need, flow, email)} (the stand-in does it)")
+        if need is PageState.LOGIN_WALL:
+            password = page.locator("input[type=password]").filter(visible=True).first
+            login_name = password.locator(
+                "xpath=ancestor::form[1]//input[not(@type) or @type='text' or @type='email' "
+                "or @type='tel']"
+            ).filter(visible=True).first
+            login_name.fill(email)
+            password.fill(self.password)
+            password.press("Enter")
+        elif need is PageState.CHECKPOINT:
+            page.get_by_role("textbox").filter(visible=True).first.fill(self.captcha_answer)
+            page.get_by_role("textbox").filter(visible=True).first.press("Enter")
+        elif need is PageState.CODE_STEP:
+            field_ = page.get_by_role("textbox", name=flow.labels.code_field.pattern)
+            field_.filter(visible=True).first.fill(self.code)
+            field_.filter(visible=True).first.press("Enter")
+
+    def review(self, page: Page, flow: Flow) -> None:
+        self.actions.append("review")
+        flow.send(page)
+
+    def waiting(self, what: str, elapsed: float, timeout: float) -> None:
+        pass
+
+    def done_waiting(self) -> None:
+        pass
+
+    def confirm(self, question: str) -> bool:
+        self.actions.append("confirm")
+        return self.approve_email_change

@@ -1,0 +1,175 @@
+"""Submitting objections for several services in one run: ledger first, browser second."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from widerspruch.browser import open_browser
+from widerspruch.countries import country_name
+from widerspruch.errors import UsageError
+from widerspruch.engine import Result, Run, bind_context, result_for
+from widerspruch.flow import ObjectionRequest
+from widerspruch.flows import get_flow
+from widerspruch.justification import load, today
+from widerspruch.ledger import Ledger, Objection, utc_now
+from widerspruch.logs import get_logger
+from widerspruch.states import Status
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
+
+    from widerspruch.flow import Flow
+    from widerspruch.person import Person
+    from widerspruch.settings import Settings
+
+log = get_logger("widerspruch.submit")
+SNAPSHOTS = "objections"
+
+
+@dataclass
+class Outcome:
+    results: list[Result] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(r.status.is_success for r in self.results)
+
+
+def justification_for(settings: Settings, flow: Flow) -> str:
+    """The text to send: --justification as given, or the template filled in."""
+    if settings.justification:
+        text = settings.justification
+    else:
+        text = load(settings.template, settings.language).render(
+            email=settings.email,
+            country=country_name(settings.country, settings.language),
+            country_code=settings.country,
+            date=today(),
+            service=flow.display_name,
+        )
+    if len(text) > flow.justification_limit:
+        raise UsageError(
+            f"the justification has {len(text)} characters; the {flow.display_name} form "
+            f"takes at most {flow.justification_limit}"
+        )
+    return text
+
+
+def earlier_result(earlier: Objection, ledger: Ledger) -> Result:
+    """A service skipped because an earlier objection may already have reached Meta."""
+    if earlier.status is Status.CONFIRMED:
+        return result_for(
+            earlier,
+            status=Status.ALREADY_CONFIRMED,
+            message=f"already confirmed on {earlier.finished_at} (objection #{earlier.id}); "
+            "nothing sent. Use --force to object again",
+            ledger=ledger,
+            screenshot=None,
+            started_at=utc_now(),
+        )
+    return result_for(
+        earlier,
+        status=Status.SUBMITTED_UNCONFIRMED,
+        message=f"objection #{earlier.id} may already have been sent on {earlier.updated_at} "
+        "but was never confirmed. Check your email for Meta's confirmation; "
+        "use --force to send it again",
+        ledger=ledger,
+        screenshot=None,
+        started_at=utc_now(),
+    )
+
+
+def submit_all(
+    settings: Settings,
+    person: Person,
+    *,
+    prepare_context: Callable[[BrowserContext, Flow], None] | None = None,
+    on_result: Callable[[Result], None] | None = None,
+) -> Outcome:
+    """Object for every service in `settings`, in turn, and record everything.
+
+    The ledger is asked first: a service already confirmed (or possibly sent) for this
+    account is skipped without opening a browser, unless ``settings.force``.
+    """
+    outcome = Outcome()
+    bind_context(account=settings.email)
+
+    def add(result: Result) -> None:
+        outcome.results.append(result)
+        if on_result is not None:
+            on_result(result)
+
+    with Ledger.open(settings.data_dir) as ledger:
+        flows = [get_flow(service) for service in settings.services]
+        texts = {flow.service: justification_for(settings, flow) for flow in flows}
+        to_do = []
+        for flow in flows:
+            earlier = None if settings.force else ledger.latest_sent(flow.service, settings.email)
+            if earlier is not None:
+                add(earlier_result(earlier, ledger))
+            else:
+                to_do.append(flow)
+        if not to_do:
+            return outcome
+        with open_browser(
+            browser_path=settings.browser_path,
+            headless=settings.headless,
+            cdp_url=settings.cdp_url,
+            prepare_context=prepare_context,
+        ) as session:
+            for flow in to_do:
+                start_url = settings.form_url or flow.form_url
+                objection, blocking = ledger.claim(
+                    service=flow.service,
+                    account_email=settings.email,
+                    country=settings.country,
+                    language=settings.language,
+                    template="(given text)" if settings.justification else settings.template,
+                    template_version="" if settings.justification else settings.template_version,
+                    justification=texts[flow.service],
+                    form_url=start_url,
+                    force=settings.force,
+                )
+                if blocking is not None:  # another run got there first
+                    add(earlier_result(blocking, ledger))
+                    continue
+                started = utc_now()
+                flow_page = session.open_page(flow)
+                run = Run(
+                    page=flow_page.page,
+                    flow=flow,
+                    request=ObjectionRequest(
+                        email=settings.email,
+                        country=settings.country,
+                        justification=texts[flow.service],
+                    ),
+                    person=person,
+                    ledger=ledger,
+                    objection=objection,
+                    start_url=start_url,
+                    person_timeout=settings.timeout,
+                    review=settings.review,
+                    snapshot_dir=settings.data_dir / SNAPSHOTS,
+                )
+                try:
+                    objection = run.run()
+                except KeyboardInterrupt:
+                    outcome.interrupted = True
+                    objection = ledger.get(objection.id)
+                finally:
+                    flow_page.close()
+                add(
+                    result_for(
+                        objection,
+                        message=objection.detail or "",
+                        ledger=ledger,
+                        screenshot=run.screenshot,
+                        started_at=started,
+                    )
+                )
+                if outcome.interrupted:
+                    break
+    return outcome

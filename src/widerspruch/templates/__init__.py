@@ -1,0 +1,1 @@
+"""Justification templates, one file per name and language: ``<name>.<language>.txt``."""
