@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,13 +100,13 @@ class BrowserSession:
     def open_page(self, flow: Flow) -> FlowPage:
         if self.attached:
             # The person's own window: a new tab there, visible to them.
-            context = self.browser.contexts[0] if self.browser.contexts else (
-                self.browser.new_context()
+            context = (
+                self.browser.contexts[0] if self.browser.contexts else (self.browser.new_context())
             )
             # With any listener present, Playwright leaves dialogs to the person.
             context.on("dialog", lambda dialog: None)
             page = context.new_page()
-            closer = page.close
+            closer: Callable[[], None] = page.close
         else:
             context = self.browser.new_context(no_viewport=True)
             if self.prepare_context is not None:
@@ -132,10 +132,9 @@ def _quietly(close: Callable[[], None]) -> Callable[[], None]:
     def run() -> None:
         from playwright.sync_api import Error
 
-        try:
+        # Already gone is fine: the person closed it, or the browser ended.
+        with suppress(Error):
             close()
-        except Error:
-            pass  # already gone: the person closed it, or the browser ended
 
     return run
 
@@ -182,10 +181,8 @@ def open_browser(
         try:
             yield session
         finally:
-            try:
+            with suppress(Error):
                 browser.close()  # over CDP this only disconnects: the person's browser stays
-            except Error:
-                pass
 
 
 def _playwright_own_browser(playwright: Playwright) -> str | None:

@@ -29,7 +29,7 @@ app = typer.Typer(
     name="widerspruch",
     help="Object to Meta using your data to train AI (Art. 21(1) GDPR), "
     "through Meta's own forms, and keep proof.\n\n"
-    "Example:\n\n"
+    "Example:\n\n\b\n"
     "    widerspruch submit facebook instagram --email jana@example.org --country DE",
     no_args_is_help=True,
     add_completion=False,
@@ -143,16 +143,29 @@ def submit(
 
     Example:
 
+    \b
         widerspruch submit facebook instagram --email jana@example.org --country DE
     """
     with _user_errors():
         from widerspruch.settings import Settings
 
         settings = Settings.from_options(
-            services=services, email=email, country=country, language=language,
-            template=template, justification=justification, data_dir=data_dir,
-            form_url=form_url, cdp_url=cdp, browser=browser, review=review, timeout=timeout,
-            headless=headless, json=json_output, assume_yes=yes, force=force,
+            services=services,
+            email=email,
+            country=country,
+            language=language,
+            template=template,
+            justification=justification,
+            data_dir=data_dir,
+            form_url=form_url,
+            cdp_url=cdp,
+            browser=browser,
+            review=review,
+            timeout=timeout,
+            headless=headless,
+            json=json_output,
+            assume_yes=yes,
+            force=force,
         )
         from widerspruch.logs import configure
         from widerspruch.person import ConsolePerson
@@ -162,7 +175,7 @@ def submit(
 
         _stop_on_sigterm()
         outcome = submit_all(settings, ConsolePerson(headless=headless, assume_yes=yes))
-    _report(outcome, json_output)
+    _report(outcome, json_output=json_output)
 
 
 @app.command()
@@ -184,16 +197,21 @@ def demo(
 
     Example:
 
+    \b
         widerspruch demo
     """
     with _user_errors():
         from widerspruch.demo import run_demo
 
         outcome, ledger_dir = run_demo(data_dir=data_dir, browser=browser, verbose=False)
-    _report(outcome, json_output, exit_when_done=False)
-    if not json_output:
+    if json_output:
+        from widerspruch.output import print_json
+
+        print_json({**_results_document(outcome), **_log_document(ledger_dir, None)})
+    else:
+        _report(outcome, json_output=False, exit_when_done=False)
         typer.echo(f"\nThe demo's ledger is in {ledger_dir}. What it holds:\n")
-    _show_log(ledger_dir, json_output=json_output, service=None)
+        _show_log(ledger_dir, json_output=False, service=None)
     raise typer.Exit(EXIT_OK if outcome.ok else EXIT_NOT_CONFIRMED)
 
 
@@ -207,6 +225,7 @@ def show_log(
 
     Example:
 
+    \b
         widerspruch log --json
     """
     with _user_errors():
@@ -227,6 +246,7 @@ def templates(
 
     Example:
 
+    \b
         widerspruch templates standard --language en
     """
     from widerspruch import justification as justifications
@@ -236,10 +256,19 @@ def templates(
         if name is None:
             found = justifications.bundled()
             if json_output:
-                print_json({"templates": [
-                    {"name": t.name, "language": t.language, "version": t.version,
-                     "description": t.description} for t in found
-                ]})
+                print_json(
+                    {
+                        "templates": [
+                            {
+                                "name": t.name,
+                                "language": t.language,
+                                "version": t.version,
+                                "description": t.description,
+                            }
+                            for t in found
+                        ]
+                    }
+                )
             else:
                 print_table(
                     "Justification templates",
@@ -249,56 +278,87 @@ def templates(
             return
         template = justifications.load(name, language)
         if json_output:
-            print_json({"name": template.name, "language": template.language,
-                        "version": template.version, "text": template.body})
+            print_json(
+                {
+                    "name": template.name,
+                    "language": template.language,
+                    "version": template.version,
+                    "text": template.body,
+                }
+            )
         else:
             typer.echo(template.body)
 
 
-def _show_log(data_dir: Path, *, json_output: bool, service: str | None) -> None:
+def _log_document(data_dir: Path, service: str | None) -> dict[str, object]:
     from widerspruch.ledger import LEDGER_FILE, Ledger
-    from widerspruch.output import print_json, print_table, short_time, styled
 
     if not (data_dir / LEDGER_FILE).exists():
-        if json_output:
-            print_json({"objections": []})
-        else:
-            typer.echo(f"No ledger yet in {data_dir}.")
-        return
+        return {"ledger": None, "objections": []}
     with Ledger.open(data_dir) as ledger:
-        objections = ledger.objections(service)
-        if json_output:
-            print_json({"objections": [
-                {**{k: v for k, v in vars(o).items()}, "status": o.status.value,
-                 "events": [vars(e) for e in ledger.events(o.id)]}
-                for o in objections
-            ]})
-            return
-        print_table(
-            f"Ledger: {ledger.path}",
-            ("#", "service", "account", "status", "created", "finished", "detail"),
-            [
-                (str(o.id), o.service, o.account_email, styled(o.status),
-                 short_time(o.created_at), short_time(o.finished_at), o.detail or "")
-                for o in objections
+        return {
+            "ledger": str(ledger.path),
+            "objections": [
+                {
+                    **vars(o),
+                    "status": o.status.value,
+                    "events": [vars(e) for e in ledger.events(o.id)],
+                }
+                for o in ledger.objections(service)
             ],
-        )
+        }
 
 
-def _report(outcome: Outcome, json_output: bool, *, exit_when_done: bool = True) -> None:
+def _show_log(data_dir: Path, *, json_output: bool, service: str | None) -> None:
+    from widerspruch.output import print_json, print_table, short_time, styled
+    from widerspruch.states import Status
+
+    document = _log_document(data_dir, service)
+    if json_output:
+        print_json(document)
+        return
+    if document["ledger"] is None:
+        typer.echo(f"No ledger yet in {data_dir}.")
+        return
+    objections: list[dict[str, str]] = document["objections"]  # type: ignore[assignment]
+    print_table(
+        f"Ledger: {document['ledger']}",
+        ("#", "service", "account", "status", "created", "finished", "detail"),
+        [
+            (
+                str(o["id"]),
+                o["service"],
+                o["account_email"],
+                styled(Status(o["status"])),
+                short_time(o["created_at"]),
+                short_time(o["finished_at"]),
+                o["detail"] or "",
+            )
+            for o in objections
+        ],
+    )
+
+
+def _results_document(outcome: Outcome) -> dict[str, object]:
+    return {
+        "results": [r.to_json() for r in outcome.results],
+        "interrupted": outcome.interrupted,
+    }
+
+
+def _report(outcome: Outcome, *, json_output: bool, exit_when_done: bool = True) -> None:
     from widerspruch.output import print_json, print_table, short_time, styled
 
     if json_output:
-        print_json({
-            "results": [r.to_json() for r in outcome.results],
-            "interrupted": outcome.interrupted,
-        })
+        print_json(_results_document(outcome))
     else:
         print_table(
             "widerspruch",
             ("service", "status", "time", "record"),
-            [(r.service, styled(r.status), short_time(r.finished_at), _record(r))
-             for r in outcome.results],
+            [
+                (r.service, styled(r.status), short_time(r.finished_at), _record(r))
+                for r in outcome.results
+            ],
         )
         for result in outcome.results:
             typer.echo(f"{result.service}: {result.message}", err=not result.status.is_success)

@@ -26,9 +26,7 @@ DEMO_SCENARIOS = {
 }
 
 
-def run_demo(
-    *, data_dir: Path | None, browser: str | None, verbose: bool
-) -> tuple[Outcome, Path]:
+def run_demo(*, data_dir: Path | None, browser: str | None, verbose: bool) -> tuple[Outcome, Path]:
     folder = data_dir or Path(tempfile.mkdtemp(prefix="widerspruch-demo-"))
     settings = Settings.from_options(
         services=list(DEMO_SCENARIOS),

@@ -71,7 +71,7 @@ class PageGone(Exception):
     """The tab, window or browser went away."""
 
 
-class Ending(Exception):  # noqa: N818 - it is a way out, not a failure
+class Ending(Exception):
     """Stop driving the page with this status and message."""
 
     def __init__(self, status: Status, message: str) -> None:
@@ -110,7 +110,10 @@ class Run:
         self.response_timeout = response_timeout
         self.snapshot_dir = snapshot_dir
         self.sent = False  # Send was clicked (by us, or by the person in --review)
-        self.posts_after_send = 0
+        # POSTs after Send: issued, answered by the server, or lost on the way back.
+        self.posts_sent = 0
+        self.posts_answered = 0
+        self.posts_lost = 0
         self.last_state: PageState | None = None
         self.screenshot: str | None = None
         self.log = log.bind(service=flow.service, objection=objection.id)
@@ -121,6 +124,8 @@ class Run:
         from playwright.sync_api import Error as PlaywrightError
 
         self.page.on("request", self._on_request)
+        self.page.on("requestfinished", self._on_request_finished)
+        self.page.on("requestfailed", self._on_request_failed)
         try:
             status, message = self._drive()
         except Ending as ending:
@@ -165,7 +170,7 @@ class Run:
                     )
                 return Status.CONFIRMED, "Meta confirmed the objection"
             elif state is PageState.ERROR:
-                return self._give_up("Meta showed an error page (\"Something went wrong\")")
+                return self._give_up('Meta showed an error page ("Something went wrong")')
             elif state is PageState.UNAVAILABLE:
                 self._snapshot("unavailable")
                 return Status.UNAVAILABLE, "Meta says the form is not available"
@@ -231,9 +236,9 @@ class Run:
             except PersonCannotAct as error:
                 raise Ending(*self._give_up(str(error))) from None
             self.sent = True
-            if self._wait_to_leave(PageState.FORM, self.person_timeout, "your click on Send") is None:
-                if not self.posts_after_send:
-                    raise Ending(Status.TIMED_OUT, "Send was not clicked in time; nothing sent")
+            left = self._wait_to_leave(PageState.FORM, self.person_timeout, "your click on Send")
+            if left is None and not self.posts_sent:
+                raise Ending(Status.TIMED_OUT, "Send was not clicked in time; nothing sent")
             return
         # Committed before the click: from here on, a crash means "maybe sent".
         self._status(Status.SUBMITTING, "clicking Send")
@@ -252,15 +257,13 @@ class Run:
     def _form_after_send(self) -> tuple[Status, str]:
         """Send was clicked but the form is still there."""
         alert = self._alert_text()
-        if self.posts_after_send:
+        if self.posts_sent:
             return self._give_up(
                 "the form was sent but Meta showed no confirmation"
                 + (f": {alert}" if alert else "")
             )
         self.sent = False  # the page kept the form: nothing left the browser
-        return self._give_up(
-            "the form did not accept the input" + (f": {alert}" if alert else "")
-        )
+        return self._give_up("the form did not accept the input" + (f": {alert}" if alert else ""))
 
     def _unknown_page(self) -> None:
         if self._wait_to_leave(PageState.UNKNOWN, self.response_timeout) is None:
@@ -269,14 +272,23 @@ class Run:
     # -- outcomes -----------------------------------------------------------------
 
     def _maybe_sent(self) -> bool:
-        return self.sent and (self.posts_after_send > 0 or not self.review)
+        """Could Meta have the objection? When unsure, yes: a resend is worse than a wait."""
+        return self.sent and (self.posts_sent > 0 or not self.review)
 
     def _give_up(self, reason: str) -> tuple[Status, str]:
-        """A failure; if the form may already have left, say so instead."""
+        """A failure, unless the form may already have reached Meta: then say that."""
         self._snapshot("failed")
-        if self._maybe_sent() and self.last_state not in (PageState.ERROR, PageState.LOGIN_WALL):
-            return Status.SUBMITTED_UNCONFIRMED, f"{reason}; it may have been sent: check your email"
-        return Status.FAILED, reason
+        if not self._maybe_sent() or self.posts_sent == 0:
+            return Status.FAILED, reason  # nothing left the browser
+        if self.posts_lost or self.posts_sent > self.posts_answered:
+            return (
+                Status.SUBMITTED_UNCONFIRMED,
+                f"{reason}; the connection broke after sending, so Meta may have it: "
+                "check your email for Meta's confirmation",
+            )
+        if self.last_state in (PageState.ERROR, PageState.LOGIN_WALL):
+            return Status.FAILED, reason  # Meta answered, and not with a confirmation
+        return Status.SUBMITTED_UNCONFIRMED, f"{reason}; it may have been sent: check your email"
 
     def _unsent_or_unconfirmed(self, reason: str) -> tuple[Status, str]:
         if self._maybe_sent():
@@ -301,13 +313,25 @@ class Run:
 
     # -- the page -----------------------------------------------------------------
 
+    def _is_form_post(self, request: Request) -> bool:
+        return (
+            self.sent
+            and request.method == "POST"
+            and request.resource_type in ("document", "fetch", "xhr")
+            and self.flow.allows_url(request.url)
+        )
+
     def _on_request(self, request: Request) -> None:
-        if self.sent and request.method == "POST" and request.resource_type in (
-            "document",
-            "fetch",
-            "xhr",
-        ):
-            self.posts_after_send += 1
+        if self._is_form_post(request):
+            self.posts_sent += 1
+
+    def _on_request_finished(self, request: Request) -> None:
+        if self._is_form_post(request):
+            self.posts_answered += 1
+
+    def _on_request_failed(self, request: Request) -> None:
+        if self._is_form_post(request):
+            self.posts_lost += 1
 
     def _goto(self, url: str) -> None:
         from playwright.sync_api import Error as PlaywrightError
@@ -372,9 +396,13 @@ class Run:
                 self._settle()  # a navigation is activity too
 
     def _page_alive(self) -> bool:
-        return not self.page.is_closed() and self.page.context.browser is not None and bool(
-            self.page.context.browser.is_connected()
-        ) if self.page.context.browser is not None else not self.page.is_closed()
+        return (
+            not self.page.is_closed()
+            and self.page.context.browser is not None
+            and bool(self.page.context.browser.is_connected())
+            if self.page.context.browser is not None
+            else not self.page.is_closed()
+        )
 
     def _alert_text(self) -> str:
         alerts = self.page.get_by_role("alert").filter(visible=True)
@@ -398,8 +426,15 @@ def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def result_for(objection: Objection, *, message: str, ledger: Ledger, screenshot: str | None,
-               status: Status | None = None, started_at: str = "") -> Result:
+def result_for(
+    objection: Objection,
+    *,
+    message: str,
+    ledger: Ledger,
+    screenshot: str | None,
+    status: Status | None = None,
+    started_at: str = "",
+) -> Result:
     return Result(
         service=objection.service,
         status=status or objection.status,

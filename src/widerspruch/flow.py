@@ -209,8 +209,8 @@ class Flow:
     def ai_yes_radio(self, page: Page) -> Locator | None:
         """The "yes" answer of the AI question, scoped to that question when possible."""
         yes = self.labels.yes.pattern
-        for role in ("radiogroup", "group"):
-            group = page.get_by_role(role, name=self.labels.ai_question.pattern)  # type: ignore[arg-type]
+        for role in ("radiogroup", "group"):  # a custom radio group, or a <fieldset>
+            group = page.get_by_role(role, name=self.labels.ai_question.pattern)
             radio = group.get_by_role("radio", name=yes)
             if _visible(radio):
                 return _first_visible(radio)
@@ -269,7 +269,8 @@ class Flow:
         missing = controls.missing()
         if missing:
             raise FormChanged(missing)
-        assert controls.email is not None and controls.justification is not None
+        assert controls.email is not None
+        assert controls.justification is not None
         filled = FilledForm(email=request.email)
 
         # Check everything before typing anything.
@@ -324,13 +325,13 @@ class Flow:
             if re.search(rf"\b{re.escape(name)}\b", current, re.IGNORECASE):
                 return name
         control.click()
-        options_locator = page.get_by_role("option").filter(visible=True)
-        for index in range(options_locator.count()):
-            option = options_locator.nth(index)
-            label = (option.text_content() or "").strip()
-            value = option.get_attribute("data-value") or ""
+        listed = page.get_by_role("option").filter(visible=True)
+        for index in range(listed.count()):
+            item = listed.nth(index)
+            label = (item.text_content() or "").strip()
+            value = item.get_attribute("data-value") or ""
             if label.casefold() in wanted or value.casefold() in wanted:
-                option.click()
+                item.click()
                 return label
         control.press("Escape")
         raise FormError(f"the country list has no entry for {names[0]} ({code})")

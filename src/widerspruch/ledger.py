@@ -178,7 +178,8 @@ class Ledger:
         """The newest objection for this account and service that may have reached Meta."""
         states = [s.value for s in Status if s.may_have_been_sent]
         row = self._db.execute(
-            f"SELECT * FROM objections WHERE service = ? AND account_email = ? "
+            # Only "?" placeholders are formatted in; every value is bound.
+            f"SELECT * FROM objections WHERE service = ? AND account_email = ? "  # noqa: S608
             f"AND status IN ({','.join('?' * len(states))}) "
             "ORDER BY (status = 'confirmed') DESC, id DESC LIMIT 1",
             (service, account_email.casefold(), *states),
@@ -224,8 +225,19 @@ class Ledger:
                 "INSERT INTO objections (service, account_email, country, language, template, "
                 "template_version, justification, form_url, status, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (service, email, country, language, template, template_version, justification,
-                 form_url, Status.IN_PROGRESS.value, now, now),
+                (
+                    service,
+                    email,
+                    country,
+                    language,
+                    template,
+                    template_version,
+                    justification,
+                    form_url,
+                    Status.IN_PROGRESS.value,
+                    now,
+                    now,
+                ),
             )
             objection_id = int(cursor.lastrowid or 0)
             self._event(db, objection_id, "status", Status.IN_PROGRESS.value, None, now)
@@ -260,8 +272,17 @@ class Ledger:
             "final_url = COALESCE(?, final_url), "
             "submitted_at = CASE WHEN ? THEN ? ELSE submitted_at END, "
             "finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?",
-            (status.value, detail, now, final_url, status is Status.SUBMITTING, now,
-             finished, now, objection_id),
+            (
+                status.value,
+                detail,
+                now,
+                final_url,
+                status is Status.SUBMITTING,
+                now,
+                finished,
+                now,
+                objection_id,
+            ),
         )
         self._event(db, objection_id, "status", status.value, detail, now)
 
@@ -290,7 +311,7 @@ class Ledger:
         return Objection.from_row(row)
 
     def objections(self, service: str | None = None) -> list[Objection]:
-        query, args = "SELECT * FROM objections", ()
+        query, args = "SELECT * FROM objections", tuple[str, ...]()
         if service:
             query, args = query + " WHERE service = ?", (service,)
         return [Objection.from_row(row) for row in self._db.execute(query + " ORDER BY id", args)]

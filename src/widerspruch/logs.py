@@ -36,9 +36,7 @@ def _mask(value: Any) -> Any:
 
 def redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: drop secrets, mask email addresses."""
-    return {
-        key: _mask(value) for key, value in event_dict.items() if not SECRET_KEY.search(key)
-    }
+    return {key: _mask(value) for key, value in event_dict.items() if not SECRET_KEY.search(key)}
 
 
 SHARED_PROCESSORS: list[Any] = [

@@ -73,7 +73,7 @@ def clock(seconds: float) -> str:
 class ConsolePerson:
     """A real person at a terminal. Everything goes to stderr, so --json stays clean."""
 
-    def __init__(self, *, headless: bool, assume_yes: bool, console: Console | None = None):
+    def __init__(self, *, headless: bool, assume_yes: bool, console: Console | None = None) -> None:
         from rich.console import Console
 
         self.headless = headless

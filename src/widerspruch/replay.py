@@ -64,6 +64,7 @@ class Scenario:
     unavailable: bool = False  # the region has no form
     account_email: str = "jana@example.org"  # what Meta prefills for the logged-in account
     expected_code: str = "123456"
+    session_expires_at_send: bool = False  # the form POST answers with the login page
 
 
 @dataclass
@@ -100,8 +101,14 @@ class ReplayServer:
             cookies += [
                 {"name": "consent", "value": "essential", "domain": domain, "path": "/"},
                 {"name": "c_user", "value": "100001", "domain": domain, "path": "/"},
-                {"name": "xs", "value": self.session_token, "domain": domain, "path": "/",
-                 "httpOnly": True, "secure": True},
+                {
+                    "name": "xs",
+                    "value": self.session_token,
+                    "domain": domain,
+                    "path": "/",
+                    "httpOnly": True,
+                    "secure": True,
+                },
             ]
         context.add_cookies(cookies)
 
@@ -175,20 +182,25 @@ class ReplayServer:
             )
         elif path.startswith("/checkpoint"):
             _redirect(route, back, cookie=f"checkpoint=passed; Domain={domain}; Path=/; Secure")
-        elif path.startswith(SUBMIT_PATH) and cookies.get("xs") == self.session_token:
+        elif path.startswith((SUBMIT_PATH, CODE_PATH)) and (
+            cookies.get("xs") != self.session_token or self.scenario.session_expires_at_send
+        ):
+            # The session expired between loading the form and sending it.
+            if route.request.resource_type in ("fetch", "xhr"):
+                self._page(route, service, "login", fragment=True)
+            else:
+                _redirect(route, _login_url(service, back))
+        elif path.startswith(SUBMIT_PATH):
             self.submissions.append(SentForm(route.request.url, fields))
             as_fragment = route.request.resource_type in ("fetch", "xhr")
             if self.scenario.form == "form_2024":
                 self._page(route, service, "code_step")
             else:
                 self._page(route, service, self.scenario.outcome, fragment=as_fragment)
-        elif path.startswith(CODE_PATH) and cookies.get("xs") == self.session_token:
+        elif path.startswith(CODE_PATH):
             self.codes.append(SentForm(route.request.url, fields))
             ok = fields.get("code") == self.scenario.expected_code
             self._page(route, service, self.scenario.outcome if ok else "error")
-        elif path.startswith((SUBMIT_PATH, CODE_PATH)):
-            # The session expired between loading the form and sending it.
-            _redirect(route, _login_url(service, back))
         else:
             route.fulfill(status=404, content_type="text/plain", body="")
 
@@ -294,10 +306,14 @@ class StandInPerson:
             self.say(f"→ {instruction(need, flow, email)} (the stand-in does it)")
         if need is PageState.LOGIN_WALL:
             password = page.locator("input[type=password]").filter(visible=True).first
-            login_name = password.locator(
-                "xpath=ancestor::form[1]//input[not(@type) or @type='text' or @type='email' "
-                "or @type='tel']"
-            ).filter(visible=True).first
+            login_name = (
+                password.locator(
+                    "xpath=ancestor::form[1]//input[not(@type) or @type='text' or @type='email' "
+                    "or @type='tel']"
+                )
+                .filter(visible=True)
+                .first
+            )
             login_name.fill(email)
             password.fill(self.password)
             password.press("Enter")

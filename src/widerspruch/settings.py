@@ -123,8 +123,7 @@ class Settings:
         language = (language or default_language(country)).lower()
         if language not in languages():
             raise UsageError(
-                f"--language: no justification in {language!r}; available: "
-                f"{', '.join(languages())}"
+                f"--language: no justification in {language!r}; available: {', '.join(languages())}"
             )
         if form_url is not None:
             check_url("--form-url", form_url)

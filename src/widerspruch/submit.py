@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from widerspruch.browser import open_browser
+from widerspruch.browser import BrowserSession, open_browser
 from widerspruch.countries import country_name
-from widerspruch.errors import UsageError
 from widerspruch.engine import Result, Run, bind_context, result_for
+from widerspruch.errors import UsageError
 from widerspruch.flow import ObjectionRequest
 from widerspruch.flows import get_flow
 from widerspruch.justification import load, today
@@ -88,11 +89,13 @@ def submit_all(
     *,
     prepare_context: Callable[[BrowserContext, Flow], None] | None = None,
     on_result: Callable[[Result], None] | None = None,
+    session: BrowserSession | None = None,
 ) -> Outcome:
     """Object for every service in `settings`, in turn, and record everything.
 
     The ledger is asked first: a service already confirmed (or possibly sent) for this
-    account is skipped without opening a browser, unless ``settings.force``.
+    account is skipped without opening a browser, unless ``settings.force``. Pass a
+    `session` to reuse an open browser; otherwise one is launched (or attached) here.
     """
     outcome = Outcome()
     bind_context(account=settings.email)
@@ -114,12 +117,16 @@ def submit_all(
                 to_do.append(flow)
         if not to_do:
             return outcome
-        with open_browser(
-            browser_path=settings.browser_path,
-            headless=settings.headless,
-            cdp_url=settings.cdp_url,
-            prepare_context=prepare_context,
-        ) as session:
+        with ExitStack() as stack:
+            if session is None:
+                session = stack.enter_context(
+                    open_browser(
+                        browser_path=settings.browser_path,
+                        headless=settings.headless,
+                        cdp_url=settings.cdp_url,
+                        prepare_context=prepare_context,
+                    )
+                )
             for flow in to_do:
                 start_url = settings.form_url or flow.form_url
                 objection, blocking = ledger.claim(

@@ -1,0 +1,108 @@
+"""Shared fixtures: a system Chromium for pytest-playwright, the replay server, the stand-in
+person, a data dir, and one helper that runs a whole objection the way `submit` does."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Playwright
+
+from widerspruch.browser import BrowserSession, find_browser
+from widerspruch.flow import Flow
+from widerspruch.replay import ReplayServer, Scenario, StandInPerson
+from widerspruch.settings import Settings
+from widerspruch.submit import Outcome, submit_all
+
+EMAIL = "jana@example.org"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # Chromium writes to ~/.config even with its own profile: keep the real HOME clean.
+    home = tmp_path_factory.mktemp("home")
+    old = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)
+    yield
+    if old is not None:
+        os.environ["HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": str(find_browser(None, None))}
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def scenario() -> Scenario:
+    return Scenario()
+
+
+@pytest.fixture
+def replay(scenario: Scenario) -> ReplayServer:
+    return ReplayServer(scenario)
+
+
+@pytest.fixture
+def person() -> StandInPerson:
+    return StandInPerson()
+
+
+@dataclass
+class Harness:
+    """Runs `submit` in-process against the replay, in the test's browser."""
+
+    playwright: Playwright
+    browser: Browser
+    replay: ReplayServer
+    person: Any
+    data_dir: Path
+    contexts: list[BrowserContext] = field(default_factory=list)
+    context_hook: Callable[[BrowserContext], None] | None = None
+
+    def settings(self, *services: str, **options: Any) -> Settings:
+        defaults: dict[str, Any] = {
+            "email": EMAIL,
+            "country": "DE",
+            "language": None,
+            "template": "standard",
+            "justification": None,
+            "headless": True,
+            "timeout": 20,
+        }
+        defaults.update(options)
+        return Settings.from_options(
+            services=list(services or ("facebook",)), data_dir=self.data_dir, **defaults
+        )
+
+    def submit(self, *services: str, **options: Any) -> Outcome:
+        def prepare(context: BrowserContext, flow: Flow) -> None:
+            self.contexts.append(context)
+            self.replay.attach(context)
+            if self.context_hook is not None:
+                self.context_hook(context)
+
+        session = BrowserSession(
+            self.playwright, self.browser, attached=False, prepare_context=prepare
+        )
+        return submit_all(self.settings(*services, **options), self.person, session=session)
+
+
+@pytest.fixture
+def harness(
+    playwright: Playwright,
+    browser: Browser,
+    replay: ReplayServer,
+    person: StandInPerson,
+    data_dir: Path,
+) -> Harness:
+    return Harness(playwright, browser, replay, person, data_dir)

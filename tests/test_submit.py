@@ -1,0 +1,220 @@
+"""The whole submit flow, end to end on the replays, as `widerspruch submit` runs it."""
+
+from __future__ import annotations
+
+import sqlite3
+from urllib.parse import parse_qsl
+
+import pytest
+from playwright.sync_api import BrowserContext, Route
+
+from tests.conftest import EMAIL, Harness
+from widerspruch.replay import SUBMIT_PATH, SentForm, StandInPerson
+from widerspruch.states import Status
+
+FORMS_WITH_AI_QUESTION = ("form_2025", "ai_question", "form_variant")
+
+
+def ledger_rows(harness: Harness) -> list[sqlite3.Row]:
+    db = sqlite3.connect(harness.data_dir / "ledger.sqlite3")
+    db.row_factory = sqlite3.Row
+    return list(db.execute("SELECT * FROM objections ORDER BY id"))
+
+
+@pytest.mark.parametrize("form", ["form_2025", "form_2024", "form_variant", "ai_question"])
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("service", ["facebook", "instagram"])
+def test_objection_is_confirmed_end_to_end(
+    harness: Harness, service: str, language: str, form: str
+) -> None:
+    harness.replay.scenario.language = language
+    harness.replay.scenario.form = form
+
+    outcome = harness.submit(service)
+
+    [result] = outcome.results
+    assert result.status is Status.CONFIRMED, result.message
+    assert outcome.ok
+    [sent] = harness.replay.submissions
+    assert sent.fields["email"] == EMAIL
+    assert sent.fields["country"] == "DE"
+    [row] = ledger_rows(harness)
+    assert sent.fields["description"] == row["justification"]
+    assert "Art. 21" in sent.fields["description"]
+    if form in FORMS_WITH_AI_QUESTION:
+        assert sent.fields["ai_question"] == "yes"
+    assert row["status"] == "confirmed"
+    # Person steps happened in the browser, by the stand-in, never by the tool.
+    expected_steps = ["login_wall", "code_step"] if form == "form_2024" else ["login_wall"]
+    assert harness.person.actions == expected_steps
+
+
+def test_declines_optional_cookies_before_filling(harness: Harness) -> None:
+    harness.submit("facebook")
+    assert harness.replay.consent_choices == ["essential"]
+    assert harness.replay.served.index("facebook/cookie_banner") < harness.replay.served.index(
+        "facebook/form_2025"
+    )
+
+
+def test_waits_for_the_person_through_a_checkpoint(harness: Harness) -> None:
+    harness.replay.scenario.checkpoint = True
+    outcome = harness.submit("facebook")
+    assert outcome.results[0].status is Status.CONFIRMED
+    assert harness.person.actions == ["login_wall", "checkpoint"]
+
+
+def test_already_logged_in_goes_straight_to_the_form(harness: Harness) -> None:
+    harness.replay.scenario.logged_in = True
+    outcome = harness.submit("instagram")
+    assert outcome.results[0].status is Status.CONFIRMED
+    assert harness.person.actions == []
+    assert "instagram/login" not in harness.replay.served
+
+
+def test_error_page_is_failed_never_confirmed(harness: Harness) -> None:
+    harness.replay.scenario.outcome = "error"
+    outcome = harness.submit("facebook")
+    [result] = outcome.results
+    assert result.status is Status.FAILED
+    assert not outcome.ok
+    assert result.screenshot
+    assert result.screenshot.endswith(".png")
+    assert ledger_rows(harness)[0]["status"] == "failed"
+
+
+def test_error_after_the_email_code_is_failed(harness: Harness) -> None:
+    harness.replay.scenario.form = "form_2024"
+    harness.person.code = "000000"  # the replay answers a wrong code with its error page
+    outcome = harness.submit("instagram")
+    assert outcome.results[0].status is Status.FAILED
+
+
+def test_unavailable_form_is_reported(harness: Harness) -> None:
+    harness.replay.scenario.unavailable = True
+    outcome = harness.submit("facebook")
+    assert outcome.results[0].status is Status.UNAVAILABLE
+    assert harness.replay.submissions == []
+
+
+def test_second_run_for_a_confirmed_account_sends_nothing(harness: Harness) -> None:
+    assert harness.submit("facebook", "instagram").ok
+    assert len(harness.replay.submissions) == 2
+
+    outcome = harness.submit("facebook", "instagram")
+
+    assert [r.status for r in outcome.results] == [Status.ALREADY_CONFIRMED] * 2
+    assert outcome.ok
+    assert len(harness.replay.submissions) == 2
+    assert len(ledger_rows(harness)) == 2
+
+
+def test_force_objects_again(harness: Harness) -> None:
+    harness.submit("facebook")
+    outcome = harness.submit("facebook", force=True)
+    assert outcome.results[0].status is Status.CONFIRMED
+    assert len(harness.replay.submissions) == 2
+
+
+class IdlePerson(StandInPerson):
+    """Someone who never logs in."""
+
+    def act(self, need, page, flow, email):  # type: ignore[no-untyped-def]
+        self.actions.append(need.value)
+
+
+def test_gives_up_waiting_for_the_person_after_the_timeout(harness: Harness) -> None:
+    harness.person = IdlePerson()
+    outcome = harness.submit("facebook", timeout=2)
+    [result] = outcome.results
+    assert result.status is Status.TIMED_OUT
+    assert "your login" in result.message
+    # Nothing was sent, so the next run may try again.
+    harness.person = StandInPerson()
+    assert harness.submit("facebook").results[0].status is Status.CONFIRMED
+
+
+def test_review_mode_lets_the_person_click_send(harness: Harness) -> None:
+    outcome = harness.submit("facebook", review=True)
+    assert outcome.results[0].status is Status.CONFIRMED
+    assert harness.person.actions == ["login_wall", "review"]
+
+
+def test_prefilled_other_email_is_replaced_only_when_the_person_agrees(
+    harness: Harness,
+) -> None:
+    harness.replay.scenario.account_email = "old@example.org"
+    outcome = harness.submit("facebook")
+    assert outcome.results[0].status is Status.CONFIRMED
+    assert "confirm" in harness.person.actions
+    assert harness.replay.submissions[0].fields["email"] == EMAIL
+
+
+def test_prefilled_other_email_kept_by_the_person_sends_nothing(harness: Harness) -> None:
+    harness.replay.scenario.account_email = "old@example.org"
+    harness.person.approve_email_change = False
+    outcome = harness.submit("facebook")
+    assert outcome.results[0].status is Status.CANCELLED
+    assert harness.replay.submissions == []
+
+
+def test_given_justification_is_sent_verbatim(harness: Harness) -> None:
+    text = "Ich widerspreche. " * 10
+    harness.submit("facebook", justification=text)
+    assert harness.replay.submissions[0].fields["description"] == text.strip()
+
+
+@pytest.mark.parametrize("form", ["form_2025", "form_2024"])
+def test_login_expired_at_send_is_failed(harness: Harness, form: str) -> None:
+    harness.replay.scenario.form = form
+    harness.replay.scenario.session_expires_at_send = True
+    outcome = harness.submit("facebook")
+    [result] = outcome.results
+    assert result.status is Status.FAILED
+    assert "expired" in result.message
+
+
+def test_confirmation_that_never_arrives_is_submitted_unconfirmed(harness: Harness) -> None:
+    def lose_the_answer(context: BrowserContext) -> None:
+        # Meta gets the POST, but its answer never reaches the browser.
+        def received_then_lost(route: Route) -> None:
+            fields = dict(parse_qsl(route.request.post_data or ""))
+            harness.replay.submissions.append(SentForm(route.request.url, fields))
+            route.abort("connectionreset")
+
+        context.route(f"**{SUBMIT_PATH}", received_then_lost)
+
+    harness.context_hook = lose_the_answer
+    outcome = harness.submit("facebook", timeout=5)
+    [result] = outcome.results
+    assert result.status is Status.SUBMITTED_UNCONFIRMED, result.message
+    assert ledger_rows(harness)[0]["status"] == "submitted_unconfirmed"
+
+    # The next run must not send it again blindly.
+    harness.context_hook = None
+    again = harness.submit("facebook")
+    assert again.results[0].status is Status.SUBMITTED_UNCONFIRMED
+    assert "--force" in again.results[0].message
+    assert len(ledger_rows(harness)) == 1
+    assert len(harness.replay.submissions) == 1
+
+
+def test_form_without_an_email_field_is_form_changed_and_left_untouched(
+    harness: Harness,
+) -> None:
+    html = harness.replay.render("facebook", "form_2025").replace('type="email"', 'type="hidden"')
+
+    def remove_email_field(context: BrowserContext) -> None:
+        context.route(
+            "**/help/contact/712876720715583",
+            lambda route: route.fulfill(content_type="text/html", body=html),
+        )
+
+    harness.replay.scenario.logged_in = True
+    harness.context_hook = remove_email_field
+    outcome = harness.submit("facebook")
+    [result] = outcome.results
+    assert result.status is Status.FAILED
+    assert "changed" in result.message
+    assert "email" in result.message
+    assert harness.replay.submissions == []
