@@ -106,11 +106,12 @@ def main() -> int:
                 results[service].append(fill_once(service, executable))
 
     every_run = [run for runs in results.values() for run in runs]
+    services = {service: summary(runs) for service, runs in results.items()}
     figures = {
         "browser": executable,
         "runs": args.runs,
         "target_median_s": TARGET_SECONDS,
-        "services": {service: summary(runs) for service, runs in results.items()},
+        "services": services,
         "overall_median_s": summary(every_run)["median_s"],
         "phase_median_s": {
             phase: round(statistics.median(run[phase] for run in every_run), 3) for phase in PHASES
@@ -122,7 +123,7 @@ def main() -> int:
 
     print(f"Launch to filled form, headless, replays; {args.runs} runs per service ({executable})")
     print(f"  {'service':<12}{'median':>9}{'min':>9}{'max':>9}   target: median <= 2 s")
-    for service, row in figures["services"].items():
+    for service, row in services.items():
         verdict = "met" if row["median_s"] <= TARGET_SECONDS else "MISSED"
         print(
             f"  {service:<12}{row['median_s']:8.2f}s{row['min_s']:8.2f}s{row['max_s']:8.2f}s"

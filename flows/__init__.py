@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from widerspruch.flows.facebook import FacebookFlow
-from widerspruch.flows.instagram import InstagramFlow
-
 from widerspruch.errors import UsageError
 from widerspruch.flow import Flow
+from widerspruch.flows.facebook import FacebookFlow
+from widerspruch.flows.instagram import InstagramFlow
 
 FLOWS: dict[str, type[Flow]] = {flow.service: flow for flow in (FacebookFlow, InstagramFlow)}
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
@@ -19,6 +20,14 @@ from widerspruch.settings import Settings
 from widerspruch.submit import Outcome, submit_all
 
 EMAIL = "jana@example.org"
+T = TypeVar("T")
+
+
+def in_own_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run code that starts its own Playwright (as the CLI does) beside pytest-playwright,
+    whose event loop occupies the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import in_own_thread
 from widerspruch import submit as submit_module
 from widerspruch.browser import BrowserSession, open_browser
 from widerspruch.cli import app
@@ -21,9 +22,16 @@ README = Path(__file__).parent.parent / "README.md"
 EMAIL = "jana@example.org"
 
 
+class ThreadedRunner(CliRunner):
+    """Invokes in a thread of its own: the CLI starts Playwright, as it does for users."""
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Any:
+        return in_own_thread(super().invoke, *args, **kwargs)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner()
+    return ThreadedRunner()
 
 
 @pytest.fixture

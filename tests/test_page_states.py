@@ -6,8 +6,8 @@ import re
 
 import pytest
 from playwright.sync_api import Page, Route
-from widerspruch.flows import FLOWS, get_flow
 
+from widerspruch.flows import FLOWS, get_flow
 from widerspruch.replay import ReplayServer, Scenario
 from widerspruch.states import PageState
 

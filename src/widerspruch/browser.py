@@ -92,6 +92,7 @@ class BrowserSession:
         self.attached = attached
         self.prepare_context = prepare_context
         self.blocked_hosts: set[str] = set()
+        self._prepared: set[int] = set()
 
     @property
     def version(self) -> str:
@@ -103,8 +104,12 @@ class BrowserSession:
             context = (
                 self.browser.contexts[0] if self.browser.contexts else (self.browser.new_context())
             )
-            # With any listener present, Playwright leaves dialogs to the person.
-            context.on("dialog", lambda dialog: None)
+            if id(context) not in self._prepared:
+                self._prepared.add(id(context))
+                # With any listener present, Playwright leaves dialogs to the person.
+                context.on("dialog", lambda dialog: None)
+                if self.prepare_context is not None:
+                    self.prepare_context(context, flow)
             page = context.new_page()
             closer: Callable[[], None] = page.close
         else:

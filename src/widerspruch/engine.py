@@ -32,6 +32,8 @@ log = get_logger("widerspruch.engine")
 
 # How long the page may take to react to something the tool did (a click, a load).
 RESPONSE_TIMEOUT_S = 30.0
+# How long an unrecognised page may stay before the person is asked to help.
+UNKNOWN_GRACE_S = 10.0
 # How often an automatic step may repeat before we call it a loop.
 MAX_REPEATS = 4
 
@@ -266,8 +268,20 @@ class Run:
         return self._give_up("the form did not accept the input" + (f": {alert}" if alert else ""))
 
     def _unknown_page(self) -> None:
-        if self._wait_to_leave(PageState.UNKNOWN, self.response_timeout) is None:
-            raise Ending(*self._give_up(f"unrecognised page at {self.page.url}"))
+        """Often a page still loading; otherwise something only the person can judge."""
+        if self._wait_to_leave(PageState.UNKNOWN, min(UNKNOWN_GRACE_S, self.response_timeout)):
+            return
+        unrecognised = f"unrecognised page at {self.page.url}"
+        if self.sent:
+            # After Send, an unknown page must not lead anywhere near a second Send.
+            raise Ending(*self._give_up(unrecognised + " after Send"))
+        try:
+            self.person.act(PageState.UNKNOWN, self.page, self.flow, self.request.email)
+        except PersonCannotAct:
+            raise Ending(*self._give_up(unrecognised)) from None
+        waiting_for = WAITING_FOR[PageState.UNKNOWN]
+        if self._wait_to_leave(PageState.UNKNOWN, self.person_timeout, waiting_for) is None:
+            raise Ending(*self._give_up(unrecognised + "; it did not move on in time"))
 
     # -- outcomes -----------------------------------------------------------------
 

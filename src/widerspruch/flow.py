@@ -103,8 +103,8 @@ class Flow:
 
     - ``detect(page)`` says which state the page is in, by what it shows, the way a
       person would read it: confirmation, error and unavailable by their text; the
-      cookie banner by its decline button; the login wall by a password field; a
-      checkpoint or the email code step by their request; the form by its fields
+      cookie banner by its decline button; the login wall by a password field or a
+      "Log in" button; a checkpoint or the email code step by their request; the form by its fields
       and Send button. When unsure it says ``UNKNOWN``; it never guesses a success.
     - ``decline_cookies(page)`` presses the button that declines optional cookies,
       never the one that allows them all.
@@ -160,9 +160,12 @@ class Flow:
             return PageState.ERROR
         if _visible(self.decline_cookies_button(page)):
             return PageState.COOKIE_BANNER
-        if _visible(page.locator("input[type=password]")):
-            return PageState.LOGIN_WALL
         send_visible = _visible(self.send_button(page))
+        if _visible(page.locator("input[type=password]")) or (
+            # A two-step login asks for the account first, the password later.
+            not send_visible and _visible(page.get_by_role("button", name=labels.log_in.pattern))
+        ):
+            return PageState.LOGIN_WALL
         if labels.confirmation.matches(text) and not send_visible:
             return PageState.CONFIRMATION
         if labels.code_step.matches(text) and _visible(self._code_field(page)):

@@ -49,11 +49,15 @@ INSTRUCTIONS = {
     "check). Please complete it in the browser window.",
     PageState.CODE_STEP: "Meta has emailed a code to {email}. Type it into the browser "
     "window and continue.",
+    PageState.UNKNOWN: "widerspruch does not recognise this {service} page. If it asks "
+    "something of you, answer it in the browser window; widerspruch goes on as soon as "
+    "it sees the form again.",
 }
 WAITING_FOR = {
     PageState.LOGIN_WALL: "your login",
     PageState.CHECKPOINT: "the security check",
     PageState.CODE_STEP: "the emailed code",
+    PageState.UNKNOWN: "a page widerspruch knows",
 }
 
 

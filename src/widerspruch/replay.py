@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from widerspruch.person import instruction
+from widerspruch.person import PersonCannotAct, instruction
 from widerspruch.states import PageState
 
 if TYPE_CHECKING:
@@ -324,6 +324,8 @@ class StandInPerson:
             field_ = page.get_by_role("textbox", name=flow.labels.code_field.pattern)
             field_.filter(visible=True).first.fill(self.code)
             field_.filter(visible=True).first.press("Enter")
+        else:
+            raise PersonCannotAct(f"the stand-in does not know what to do on: {need.value}")
 
     def review(self, page: Page, flow: Flow) -> None:
         self.actions.append("review")

@@ -23,6 +23,7 @@ class PageState(StrEnum):
 
 
 PERSON_STATES = frozenset({PageState.LOGIN_WALL, PageState.CHECKPOINT, PageState.CODE_STEP})
+# An unrecognised page goes to the person too, but only after it failed to move on.
 
 
 class Status(StrEnum):
