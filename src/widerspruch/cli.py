@@ -237,6 +237,48 @@ def show_log(
 
 
 @app.command()
+def verify(
+    target: Annotated[str, typer.Argument(help="An objection's number, or a bundle folder.")],
+    data_dir: DataDir = None,
+    json_output: Json = False,
+) -> None:
+    """Check that an objection's evidence bundle is exactly as it was sealed.
+
+    Recomputes the SHA-256 of every file in the bundle's manifest, and the manifest's
+    own against the ledger. Prints "intact", or names each changed or missing file
+    (exit 1).
+
+    Example:
+
+    \b
+        widerspruch verify 3
+    """
+    with _user_errors():
+        from widerspruch.proof import verify_bundle
+
+        verdict = verify_bundle(target, data_dir)
+    if json_output:
+        from widerspruch.output import print_json
+
+        print_json(
+            {
+                "bundle": str(verdict.folder),
+                "intact": verdict.intact,
+                "changed": verdict.changed,
+                "missing": verdict.missing,
+            }
+        )
+    elif verdict.intact:
+        typer.echo(f"intact: {verdict.folder}")
+    else:
+        for name in verdict.changed:
+            typer.echo(f"changed: {name}")
+        for name in verdict.missing:
+            typer.echo(f"missing: {name}")
+    raise typer.Exit(EXIT_OK if verdict.intact else EXIT_NOT_CONFIRMED)
+
+
+@app.command()
 def templates(
     name: Annotated[str | None, typer.Argument(help="Show this template's text.")] = None,
     language: Annotated[str, typer.Option(help="Language of the text to show.")] = "de",

@@ -12,11 +12,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from widerspruch import __version__
+from widerspruch.evidence import (
+    FORM_FILLED,
+    OBJECTION,
+    RESULT_HTML,
+    RESULT_PNG,
+    Evidence,
+)
 from widerspruch.flow import EmailMismatch, FormChanged, FormError, ObjectionRequest
 from widerspruch.ledger import Ledger, Objection, utc_now
 from widerspruch.logs import get_logger, mask_email
@@ -98,7 +105,7 @@ class Run:
         person_timeout: float,
         review: bool = False,
         response_timeout: float = RESPONSE_TIMEOUT_S,
-        snapshot_dir: Path | None = None,
+        evidence: Evidence | None = None,
     ) -> None:
         self.page = page
         self.flow = flow
@@ -110,14 +117,13 @@ class Run:
         self.person_timeout = person_timeout
         self.review = review
         self.response_timeout = response_timeout
-        self.snapshot_dir = snapshot_dir
+        self.evidence = evidence
         self.sent = False  # Send was clicked (by us, or by the person in --review)
         # POSTs after Send: issued, answered by the server, or lost on the way back.
         self.posts_sent = 0
         self.posts_answered = 0
         self.posts_lost = 0
         self.last_state: PageState | None = None
-        self.screenshot: str | None = None
         self.log = log.bind(service=flow.service, objection=objection.id)
 
     # -- the loop -----------------------------------------------------------------
@@ -174,7 +180,6 @@ class Run:
             elif state is PageState.ERROR:
                 return self._give_up('Meta showed an error page ("Something went wrong")')
             elif state is PageState.UNAVAILABLE:
-                self._snapshot("unavailable")
                 return Status.UNAVAILABLE, "Meta says the form is not available"
             else:
                 self._unknown_page()
@@ -231,6 +236,7 @@ class Run:
             chars=filled.justification_chars,
             ai_question=filled.answered_ai_question,
         )
+        self._keep_filled_form()
         if self.review:
             self._status(Status.SUBMITTING, "filled; waiting for the person to click Send")
             try:
@@ -291,7 +297,6 @@ class Run:
 
     def _give_up(self, reason: str) -> tuple[Status, str]:
         """A failure, unless the form may already have reached Meta: then say that."""
-        self._snapshot("failed")
         if not self._maybe_sent() or self.posts_sent == 0:
             return Status.FAILED, reason  # nothing left the browser
         if self.posts_lost or self.posts_sent > self.posts_answered:
@@ -320,7 +325,53 @@ class Run:
         self.objection = self.ledger.set_status(
             self.objection.id, status, message, final_url=final_url
         )
+        self._seal_evidence()
         return self.objection
+
+    # -- evidence -----------------------------------------------------------------
+
+    def _keep_filled_form(self) -> None:
+        if self.evidence is None:
+            return
+        try:
+            self.evidence.remember_cookies(self.page)
+            self.evidence.screenshot(self.page, FORM_FILLED)
+        except Exception as error:  # noqa: BLE001 - missing evidence must not stop the objection
+            self.log.warning("evidence_failed", step="form_filled", error=_first_line(error))
+
+    def _seal_evidence(self) -> None:
+        """Keep the page as it ended, the circumstances, and seal it all with a manifest."""
+        if self.evidence is None:
+            return
+        try:
+            if self._page_alive():
+                self.evidence.screenshot(self.page, RESULT_PNG)
+                self.evidence.page_html(self.page, RESULT_HTML)
+            browser = self.page.context.browser
+            self.evidence.write_json(
+                OBJECTION,
+                {
+                    **{
+                        k: v
+                        for k, v in vars(self.objection).items()
+                        if k not in ("evidence_dir", "manifest_sha256")
+                    },
+                    "tool_version": __version__,
+                    "browser_version": browser.version if browser else None,
+                    "events": [vars(e) for e in self.ledger.events(self.objection.id)],
+                },
+            )
+            digest = self.evidence.seal(utc_now())
+            self.ledger.set_evidence(self.objection.id, str(self.evidence.folder), digest)
+            self.objection = self.ledger.get(self.objection.id)
+        except Exception as error:  # noqa: BLE001 - the outcome is recorded already
+            self.log.warning("evidence_failed", step="seal", error=_first_line(error))
+
+    @property
+    def screenshot(self) -> str | None:
+        if self.evidence is None or not (self.evidence.folder / RESULT_PNG).exists():
+            return None
+        return str(self.evidence.folder / RESULT_PNG)
 
     def _status(self, status: Status, detail: str) -> None:
         self.objection = self.ledger.set_status(self.objection.id, status, detail)
@@ -342,10 +393,14 @@ class Run:
     def _on_request_finished(self, request: Request) -> None:
         if self._is_form_post(request):
             self.posts_answered += 1
+            if self.evidence is not None:
+                self.evidence.record_request(request, utc_now())
 
     def _on_request_failed(self, request: Request) -> None:
         if self._is_form_post(request):
             self.posts_lost += 1
+            if self.evidence is not None:
+                self.evidence.record_request(request, utc_now())
 
     def _goto(self, url: str) -> None:
         from playwright.sync_api import Error as PlaywrightError
@@ -422,18 +477,6 @@ class Run:
         alerts = self.page.get_by_role("alert").filter(visible=True)
         texts = [t.strip() for t in alerts.all_inner_texts() if t.strip()]
         return "; ".join(texts)[:300]
-
-    def _snapshot(self, label: str) -> None:
-        if self.snapshot_dir is None or not self._page_alive() or self.screenshot:
-            return
-        folder = self.snapshot_dir / str(self.objection.id)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{label}.png"
-            self.page.screenshot(path=str(path), full_page=True)
-            self.screenshot = str(path)
-        except Exception as error:  # noqa: BLE001 - a missing picture must not hide the outcome
-            self.log.warning("screenshot_failed", error=_first_line(error))
 
 
 def _first_line(error: BaseException) -> str:

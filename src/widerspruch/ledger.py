@@ -56,6 +56,24 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX events_by_objection ON events (objection_id);
         """,
     ),
+    (
+        2,
+        "evidence bundles and attachments",
+        """
+        ALTER TABLE objections ADD COLUMN evidence_dir TEXT;
+        ALTER TABLE objections ADD COLUMN manifest_sha256 TEXT;
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            objection_id INTEGER NOT NULL REFERENCES objections (id),
+            kind TEXT NOT NULL,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            detail TEXT
+        );
+        CREATE INDEX attachments_by_objection ON attachments (objection_id);
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -86,12 +104,26 @@ class Objection:
     updated_at: str
     submitted_at: str | None
     finished_at: str | None
+    evidence_dir: str | None = None
+    manifest_sha256: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Objection:
         values = dict(row)
         values["status"] = Status(values["status"])
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file added to an objection after its bundle was sealed (receipt, Meta's reply)."""
+
+    objection_id: int
+    kind: str
+    path: str
+    sha256: str
+    added_at: str
+    detail: str | None
 
 
 @dataclass(frozen=True)
@@ -177,11 +209,12 @@ class Ledger:
     def latest_sent(self, service: str, account_email: str) -> Objection | None:
         """The newest objection for this account and service that may have reached Meta."""
         states = [s.value for s in Status if s.may_have_been_sent]
+        confirmed = ",".join(f"'{s.value}'" for s in Status if s.was_confirmed)
         row = self._db.execute(
             # Only "?" placeholders are formatted in; every value is bound.
             f"SELECT * FROM objections WHERE service = ? AND account_email = ? "  # noqa: S608
             f"AND status IN ({','.join('?' * len(states))}) "
-            "ORDER BY (status = 'confirmed') DESC, id DESC LIMIT 1",
+            f"ORDER BY (status IN ({confirmed})) DESC, id DESC LIMIT 1",
             (service, account_email.casefold(), *states),
         ).fetchone()
         return Objection.from_row(row) if row else None
@@ -285,6 +318,34 @@ class Ledger:
             ),
         )
         self._event(db, objection_id, "status", status.value, detail, now)
+
+    def set_evidence(self, objection_id: int, folder: str, manifest_sha256: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE objections SET evidence_dir = ?, manifest_sha256 = ? WHERE id = ?",
+                (folder, manifest_sha256, objection_id),
+            )
+            self._event(db, objection_id, "evidence", "sealed", manifest_sha256, utc_now())
+
+    def attach(
+        self, objection_id: int, kind: str, path: str, sha256: str, detail: str | None = None
+    ) -> None:
+        with self._transaction() as db:
+            now = utc_now()
+            db.execute(
+                "INSERT INTO attachments (objection_id, kind, path, sha256, added_at, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (objection_id, kind, path, sha256, now, detail),
+            )
+            self._event(db, objection_id, "attachment", kind, sha256, now)
+
+    def attachments(self, objection_id: int) -> list[Attachment]:
+        rows = self._db.execute(
+            "SELECT objection_id, kind, path, sha256, added_at, detail FROM attachments "
+            "WHERE objection_id = ? ORDER BY id",
+            (objection_id,),
+        )
+        return [Attachment(**dict(row)) for row in rows]
 
     def record_page(self, objection_id: int, page_state: str, detail: str | None = None) -> None:
         with self._transaction() as db:

@@ -40,12 +40,26 @@ class Status(StrEnum):
     UNAVAILABLE = "unavailable"
     TIMED_OUT = "timed_out"
     CANCELLED = "cancelled"
+    # After Meta's reply email was imported (`widerspruch confirm`).
+    ACKNOWLEDGED = "acknowledged"
+    REJECTED = "rejected"
+    INFO_REQUESTED = "info_requested"
 
     @property
     def is_success(self) -> bool:
-        return self in (Status.CONFIRMED, Status.ALREADY_CONFIRMED)
+        return self in (Status.CONFIRMED, Status.ALREADY_CONFIRMED, Status.ACKNOWLEDGED)
+
+    @property
+    def was_confirmed(self) -> bool:
+        """Meta confirmed it on the page (and may have replied since)."""
+        return self in (
+            Status.CONFIRMED,
+            Status.ACKNOWLEDGED,
+            Status.REJECTED,
+            Status.INFO_REQUESTED,
+        )
 
     @property
     def may_have_been_sent(self) -> bool:
         """A record in this state must not be resent without --force."""
-        return self in (Status.SUBMITTING, Status.SUBMITTED_UNCONFIRMED, Status.CONFIRMED)
+        return self in (Status.SUBMITTING, Status.SUBMITTED_UNCONFIRMED) or self.was_confirmed

@@ -11,6 +11,7 @@ from widerspruch.browser import BrowserSession, open_browser
 from widerspruch.countries import country_name
 from widerspruch.engine import Result, Run, bind_context, result_for
 from widerspruch.errors import UsageError
+from widerspruch.evidence import Evidence, bundle_dir
 from widerspruch.flow import ObjectionRequest
 from widerspruch.flows import get_flow
 from widerspruch.justification import load, today
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from widerspruch.settings import Settings
 
 log = get_logger("widerspruch.submit")
-SNAPSHOTS = "objections"
 
 
 @dataclass
@@ -61,12 +61,12 @@ def justification_for(settings: Settings, flow: Flow) -> str:
 
 def earlier_result(earlier: Objection, ledger: Ledger) -> Result:
     """A service skipped because an earlier objection may already have reached Meta."""
-    if earlier.status is Status.CONFIRMED:
+    if earlier.status.was_confirmed:
         return result_for(
             earlier,
             status=Status.ALREADY_CONFIRMED,
-            message=f"already confirmed on {earlier.finished_at} (objection #{earlier.id}); "
-            "nothing sent. Use --force to object again",
+            message=f"already confirmed on {earlier.finished_at} (objection #{earlier.id}, "
+            f"now {earlier.status.value}); nothing sent. Use --force to object again",
             ledger=ledger,
             screenshot=None,
             started_at=utc_now(),
@@ -159,7 +159,7 @@ def submit_all(
                     start_url=start_url,
                     person_timeout=settings.timeout,
                     review=settings.review,
-                    snapshot_dir=settings.data_dir / SNAPSHOTS,
+                    evidence=Evidence(bundle_dir(settings.data_dir, objection.id, flow.service)),
                 )
                 try:
                     objection = run.run()
