@@ -3,6 +3,7 @@ person, a data dir, and one helper that runs a whole objection the way `submit` 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
+from structlog.testing import capture_logs
 
 from widerspruch.browser import BrowserSession, find_browser
 from widerspruch.flow import Flow
@@ -113,5 +115,29 @@ def harness(
     replay: ReplayServer,
     person: StandInPerson,
     data_dir: Path,
-) -> Harness:
-    return Harness(playwright, browser, replay, person, data_dir)
+) -> Iterator[Harness]:
+    """The harness, and a guard that fails the test if any secret leaked anywhere."""
+    harness = Harness(playwright, browser, replay, person, data_dir)
+    with capture_logs() as events:
+        yield harness
+    assert_no_secret_leaked(harness, events)
+
+
+def assert_no_secret_leaked(harness: Harness, events: list[dict[str, Any]]) -> None:
+    """The replay's session cookie and form token, and the person's password, must not be
+    in any log event or in any file the run wrote (ledger, log, evidence, receipts)."""
+    secrets = {
+        "session cookie": harness.replay.session_token,
+        "form token": harness.replay.csrf_token,
+        "password": getattr(harness.person, "password", ""),
+    }
+    logged = json.dumps(events, default=str)
+    written = (
+        [p for p in harness.data_dir.rglob("*") if p.is_file()] if harness.data_dir.exists() else []
+    )
+    for what, secret in secrets.items():
+        if not secret:
+            continue
+        assert secret not in logged, f"the {what} reached a log event"
+        for path in written:
+            assert secret.encode() not in path.read_bytes(), f"the {what} is in {path}"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from widerspruch.errors import UsageError
-from widerspruch.ledger import LEDGER_FILE, SCHEMA_VERSION, Ledger, LedgerError
+from widerspruch.ledger import LEDGER_FILE, MIGRATIONS, SCHEMA_VERSION, Ledger, LedgerError
 from widerspruch.settings import prepare_data_dir
 from widerspruch.states import Status
 
@@ -33,7 +33,8 @@ def ledger(tmp_path: Path) -> Ledger:
 def test_new_ledger_records_its_migrations(ledger: Ledger) -> None:
     db = sqlite3.connect(ledger.path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert [row[0] for row in db.execute("SELECT version FROM schema_migrations")] == [1]
+    applied = [row[0] for row in db.execute("SELECT version FROM schema_migrations")]
+    assert applied == [number for number, _, _ in MIGRATIONS]
 
 
 def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
@@ -41,7 +42,7 @@ def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
     Ledger.open(data).close()
     Ledger.open(data).close()
     db = sqlite3.connect(data / LEDGER_FILE)
-    assert db.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)
 
 
 def test_every_status_change_is_an_event(ledger: Ledger) -> None:
@@ -130,3 +131,23 @@ def test_unwritable_data_dir_is_a_usage_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(UsageError, match="not usable"):
         prepare_data_dir(blocker / "data")
+
+
+def test_a_first_version_ledger_is_migrated_without_loss(tmp_path: Path) -> None:
+    data = prepare_data_dir(tmp_path / "data")
+    db = sqlite3.connect(data / LEDGER_FILE)
+    number, name, sql = MIGRATIONS[0]
+    db.executescript(sql)
+    db.execute(
+        "INSERT INTO objections (service, account_email, country, language, template, "
+        "template_version, justification, form_url, status, created_at, updated_at) "
+        "VALUES ('facebook', 'a@b.de', 'DE', 'de', 'standard', '1', 't', 'u', 'confirmed', "
+        "'2025-06-01T10:00:00+00:00', '2025-06-01T10:00:00+00:00')"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Ledger.open(data) as ledger:
+        [kept] = ledger.objections()
+    assert kept.status is Status.CONFIRMED
+    assert kept.evidence_dir is None

@@ -41,6 +41,17 @@ log = get_logger("widerspruch.engine")
 RESPONSE_TIMEOUT_S = 30.0
 # How long an unrecognised page may stay before the person is asked to help.
 UNKNOWN_GRACE_S = 10.0
+# Failures that prove a request never reached any server. Any other failure after
+# the request left (a reset, a timeout) may mean Meta has it.
+NEVER_LEFT = frozenset(
+    {
+        "net::ERR_CONNECTION_REFUSED",
+        "net::ERR_NAME_NOT_RESOLVED",
+        "net::ERR_ADDRESS_UNREACHABLE",
+        "net::ERR_INTERNET_DISCONNECTED",
+        "net::ERR_BLOCKED_BY_CLIENT",
+    }
+)
 # How often an automatic step may repeat before we call it a loop.
 MAX_REPEATS = 4
 
@@ -131,6 +142,9 @@ class Run:
     def run(self) -> Objection:
         from playwright.sync_api import Error as PlaywrightError
 
+        # A slow or silent server ends in a clear timeout, not an endless wait.
+        self.page.set_default_navigation_timeout(self.response_timeout * 1000)
+        self.page.set_default_timeout(self.response_timeout * 1000)
         self.page.on("request", self._on_request)
         self.page.on("requestfinished", self._on_request_finished)
         self.page.on("requestfailed", self._on_request_failed)
@@ -397,10 +411,14 @@ class Run:
                 self.evidence.record_request(request, utc_now())
 
     def _on_request_failed(self, request: Request) -> None:
-        if self._is_form_post(request):
+        if not self._is_form_post(request):
+            return
+        if request.failure in NEVER_LEFT:
+            self.posts_sent -= 1  # it never reached a server: nothing was sent
+        else:
             self.posts_lost += 1
-            if self.evidence is not None:
-                self.evidence.record_request(request, utc_now())
+        if self.evidence is not None:
+            self.evidence.record_request(request, utc_now())
 
     def _goto(self, url: str) -> None:
         from playwright.sync_api import Error as PlaywrightError

@@ -7,6 +7,7 @@ dropped: passwords, cookies and session tokens never reach a log.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -63,7 +64,10 @@ def configure(data_dir: Path | None, *, verbose: bool = False) -> None:
     )
     handlers.append(console)
     if data_dir is not None:
-        file_handler = logging.FileHandler(data_dir / LOG_FILE, encoding="utf-8")
+        log_file = data_dir / LOG_FILE
+        if not log_file.exists():
+            os.close(os.open(log_file, os.O_CREAT | os.O_WRONLY, 0o600))  # owner-only
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
         file_handler.setLevel(logging.INFO)
         file_handler.setFormatter(
             structlog.stdlib.ProcessorFormatter(

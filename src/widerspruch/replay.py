@@ -43,6 +43,7 @@ LOGIN_URLS = {
 COOKIE_DOMAINS = {"facebook": ".facebook.com", "instagram": ".instagram.com"}
 SUBMIT_PATH = "/help/contact/submit/"
 CODE_PATH = "/help/contact/code/"
+DONE_PATH = "/help/contact/done/"
 FORM_VERSIONS = ("form_2025", "form_2024", "form_variant", "ai_question")
 
 
@@ -65,6 +66,7 @@ class Scenario:
     account_email: str = "jana@example.org"  # what Meta prefills for the logged-in account
     expected_code: str = "123456"
     session_expires_at_send: bool = False  # the form POST answers with the login page
+    confirm_by_redirect: bool = False  # the last POST redirects; the outcome comes by GET
 
 
 @dataclass
@@ -87,6 +89,7 @@ class ReplayServer:
     served: list[str] = field(default_factory=list)  # "<service>/<state>" per page served
     blocked: list[str] = field(default_factory=list)
     _next_url: dict[str, str] = field(default_factory=dict)
+    _outcome: str = "confirmation"
 
     def attach(self, context: BrowserContext) -> None:
         """Answer every request of `context`. Call before opening pages."""
@@ -138,6 +141,8 @@ class ReplayServer:
                 self._page(route, service, "login")
         elif path.startswith("/checkpoint"):
             self._page(route, service, "checkpoint")
+        elif path.startswith(DONE_PATH):
+            self._page(route, service, self._outcome)
         else:
             route.fulfill(status=404, content_type="text/plain", body="")
 
@@ -200,7 +205,11 @@ class ReplayServer:
         elif path.startswith(CODE_PATH):
             self.codes.append(SentForm(route.request.url, fields))
             ok = fields.get("code") == self.scenario.expected_code
-            self._page(route, service, self.scenario.outcome if ok else "error")
+            self._outcome = self.scenario.outcome if ok else "error"
+            if self.scenario.confirm_by_redirect:
+                _redirect(route, _same_host(route.request.url, DONE_PATH))
+            else:
+                self._page(route, service, self._outcome)
         else:
             route.fulfill(status=404, content_type="text/plain", body="")
 
@@ -235,6 +244,11 @@ def _redirect(route: Route, location: str, *, cookie: str | None = None) -> None
     headers = {"set-cookie": cookie} if cookie else {}
     body = f"<!DOCTYPE html><script>location.replace({json.dumps(location)})</script>"
     route.fulfill(status=200, content_type="text/html", headers=headers, body=body)
+
+
+def _same_host(url: str, path: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{path}"
 
 
 def _login_url(service: str, next_url: str) -> str:

@@ -84,6 +84,8 @@ class Settings:
     template_version: str
     data_dir: Path
     timeout: float = DEFAULT_TIMEOUT_SECONDS
+    # How long a page may take to answer the tool (a load, a click's effect).
+    response_timeout: float = 30.0
     review: bool = False
     headless: bool = False
     form_url: str | None = None

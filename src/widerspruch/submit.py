@@ -17,6 +17,7 @@ from widerspruch.flows import get_flow
 from widerspruch.justification import load, today
 from widerspruch.ledger import Ledger, Objection, utc_now
 from widerspruch.logs import get_logger
+from widerspruch.receipt import ReceiptPrinter
 from widerspruch.states import Status
 
 if TYPE_CHECKING:
@@ -127,6 +128,11 @@ def submit_all(
                         prepare_context=prepare_context,
                     )
                 )
+            # A confirmed objection gets its PDF receipt at once (see widerspruch.receipt).
+            receipts = ReceiptPrinter(
+                session, headless=settings.headless, browser_path=settings.browser_path
+            )
+            stack.callback(receipts.close)
             for flow in to_do:
                 start_url = settings.form_url or flow.form_url
                 objection, blocking = ledger.claim(
@@ -158,6 +164,7 @@ def submit_all(
                     objection=objection,
                     start_url=start_url,
                     person_timeout=settings.timeout,
+                    response_timeout=settings.response_timeout,
                     review=settings.review,
                     evidence=Evidence(bundle_dir(settings.data_dir, objection.id, flow.service)),
                 )
@@ -168,10 +175,15 @@ def submit_all(
                     objection = ledger.get(objection.id)
                 finally:
                     flow_page.close()
+                message = objection.detail or ""
+                if objection.status is Status.CONFIRMED and not outcome.interrupted:
+                    receipt = receipts.write(objection, ledger)  # never raises
+                    if receipt is not None:
+                        message += f"; receipt: {receipt}"
                 add(
                     result_for(
                         objection,
-                        message=objection.detail or "",
+                        message=message,
                         ledger=ledger,
                         screenshot=run.screenshot,
                         started_at=started,

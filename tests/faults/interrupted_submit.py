@@ -1,0 +1,73 @@
+"""Runs the real `widerspruch submit` on the replay and signals itself at one step.
+
+    python interrupted_submit.py STEP SIGNAL DATA_DIR FORM REPORT_FILE
+
+STEP is a page state (cookie_banner, login_wall, form, code_step), "after_send", or
+"never". The number of objections the replay received is written to REPORT_FILE.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from widerspruch import cli, person, submit
+from widerspruch.browser import open_browser
+from widerspruch.flow import Flow
+from widerspruch.replay import ReplayServer, Scenario, StandInPerson
+
+step, signal_name, data_dir, form, report = sys.argv[1:6]
+server = ReplayServer(Scenario(form=form))
+signum = getattr(signal, signal_name)
+
+
+def interrupt() -> None:
+    os.kill(os.getpid(), signum)
+
+
+original_detect = Flow.detect
+original_send = Flow.send
+fired: list[str] = []
+
+
+def detect(self: Flow, page: Any) -> Any:
+    state = original_detect(self, page)
+    if state.value == step and not fired:
+        fired.append(step)
+        interrupt()
+    return state
+
+
+def send(self: Flow, page: Any) -> None:
+    original_send(self, page)
+    if step == "after_send":
+        interrupt()
+
+
+Flow.detect = detect  # type: ignore[method-assign]
+Flow.send = send  # type: ignore[method-assign]
+submit.open_browser = lambda **options: open_browser(  # type: ignore[assignment]
+    **{**options, "prepare_context": lambda context, flow: server.attach(context)}
+)
+person.ConsolePerson = lambda **options: StandInPerson()  # type: ignore[assignment,misc]
+sys.argv = [
+    "widerspruch",
+    "submit",
+    "facebook",
+    "--email",
+    "jana@example.org",
+    "--country",
+    "DE",
+    "--headless",
+    "--json",
+    "--data-dir",
+    data_dir,
+]
+try:
+    cli.main()
+finally:
+    Path(report).write_text(json.dumps({"objections": len(server.submissions)}))
