@@ -136,7 +136,7 @@ def test_unwritable_data_dir_is_a_usage_error(tmp_path: Path) -> None:
 def test_a_first_version_ledger_is_migrated_without_loss(tmp_path: Path) -> None:
     data = prepare_data_dir(tmp_path / "data")
     db = sqlite3.connect(data / LEDGER_FILE)
-    number, name, sql = MIGRATIONS[0]
+    _, _, sql = MIGRATIONS[0]
     db.executescript(sql)
     db.execute(
         "INSERT INTO objections (service, account_email, country, language, template, "
