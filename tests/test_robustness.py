@@ -184,3 +184,52 @@ def test_cdp_works_in_a_new_tab_and_leaves_the_browser_open(
     with urllib.request.urlopen(f"{running_chromium}/json/list", timeout=5) as answer:  # noqa: S310
         tabs = answer.read().decode()
     assert "about:blank" in tabs
+
+
+TYPE_AHEAD_FORM = """<!DOCTYPE html><html lang="de"><body><main>
+<h1>Einspruch gegen die Verwendung deiner Informationen für KI bei Meta</h1>
+<form method="post" action="/help/contact/submit/">
+  <fieldset><legend>Bezieht sich deine Anfrage auf KI bei Meta?</legend>
+    <label><input type="radio" name="ai_question" value="yes"> Ja</label>
+    <label><input type="radio" name="ai_question" value="no"> Nein</label></fieldset>
+  <label>Land <input name="country" autocomplete="off"
+     oninput="document.getElementById('hits').hidden = !this.value"></label>
+  <div id="hits" role="listbox" hidden>
+    <div role="option" onclick="document.querySelector('[name=country]').value='DE';
+       this.parentNode.hidden=true">Deutschland</div></div>
+  <label>E-Mail <input type="email" name="email"></label>
+  <label>Begründung <textarea name="description"></textarea></label>
+  <button type="submit">Senden</button>
+</form></main></body></html>"""
+
+NESTED_LIST_FORM = """<!DOCTYPE html><html lang="en"><body><main>
+<h1>Object to your information being used for AI at Meta</h1>
+<form method="post" action="/help/contact/submit/">
+  <input type="hidden" name="country" value="">
+  <div role="combobox" aria-label="Country" tabindex="0"
+       onclick="this.querySelector('[role=listbox]').hidden=false">
+    <span>Choose</span>
+    <div role="listbox" hidden>
+      <div role="option" data-value="FR" onclick="pick(event, this)">France</div>
+      <div role="option" data-value="DE" onclick="pick(event, this)">Germany</div>
+    </div></div>
+  <label>Email address <input type="email" name="email"></label>
+  <label>Tell us how this processing impacts you <textarea name="description"></textarea>
+  </label><button type="submit">Send</button>
+</form>
+<script>function pick(event, option) { event.stopPropagation();
+  document.querySelector('[name=country]').value = option.dataset.value;
+  option.closest('[role=combobox]').querySelector('span').textContent = option.textContent;
+  option.parentNode.hidden = true; }</script></main></body></html>"""
+
+
+@pytest.mark.parametrize("page", [TYPE_AHEAD_FORM, NESTED_LIST_FORM], ids=["type-ahead", "nested"])
+def test_country_in_other_kinds_of_lists(harness: Harness, page: str) -> None:
+    harness.replay.scenario.logged_in = True
+    harness.context_hook = lambda context: context.route(
+        "**/help/contact/712876720715583",
+        lambda route: route.fulfill(content_type="text/html", body=page),
+    )
+    outcome = harness.submit("facebook")
+    assert outcome.results[0].status is Status.CONFIRMED, outcome.results[0].message
+    assert harness.replay.submissions[0].fields["country"] == "DE"

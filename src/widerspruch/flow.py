@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
-from widerspruch.countries import country_names
-from widerspruch.labels import META_LABELS, Labels
+from widerspruch.countries import country_name, country_names
+from widerspruch.labels import LANGUAGES, META_LABELS, Labels
 from widerspruch.states import PageState
 
 if TYPE_CHECKING:
@@ -74,6 +74,10 @@ class EmailMismatch(FormError):
 
 
 VISIBLE_TEXT_JS = "() => document.body ? document.body.innerText : ''"
+# What a custom list shows as chosen, without the options it may contain.
+SHOWN_VALUE_JS = """e => { const c = e.cloneNode(true);
+  c.querySelectorAll('[role=option], [role=listbox]').forEach(o => o.remove());
+  return c.textContent || ''; }"""
 
 
 class Flow:
@@ -207,6 +211,7 @@ class Flow:
             page.get_by_role("combobox", name=pattern)
             .or_(page.get_by_role("listbox", name=pattern))
             .or_(page.get_by_label(pattern).and_(page.locator("select")))
+            .or_(page.get_by_role("textbox", name=pattern))
         )
 
     def ai_yes_radio(self, page: Page) -> Locator | None:
@@ -311,33 +316,58 @@ class Flow:
         button.click()
 
     def _select_country(self, page: Page, control: Locator, code: str) -> str:
+        """Pick the country in a native list, a custom list, or a type-ahead field."""
         names = country_names(code)
-        wanted = {name.casefold() for name in names} | {code.casefold()}
+        wanted = {_plain(name) for name in names} | {code.casefold()}
         tag = control.evaluate("e => e.tagName.toLowerCase()")
         if tag == "select":
             options: list[dict[str, str]] = control.evaluate(
                 "s => Array.from(s.options).map(o => ({value: o.value, label: o.label.trim()}))"
             )
             for option in options:
-                if option["value"].casefold() in wanted or option["label"].casefold() in wanted:
+                if option["value"].casefold() in wanted or _plain(option["label"]) in wanted:
                     control.select_option(value=option["value"])
                     return option["label"]
             raise FormError(f"the country list has no entry for {names[0]} ({code})")
-        current = _accessible_name(control) + " " + (control.text_content() or "")
-        for name in names:
-            if re.search(rf"\b{re.escape(name)}\b", current, re.IGNORECASE):
-                return name
+        if tag in ("input", "textarea"):
+            typed = control.input_value()
+            if _plain(typed) in wanted:
+                return typed
+            # Type the name as the page's language writes it; a type-ahead then offers it.
+            control.fill(self._country_in_page_language(page, code))
+            return self._pick_option(page, wanted) or control.input_value()
+        shown = str(control.evaluate(SHOWN_VALUE_JS)).strip()
+        if _plain(shown) in wanted:
+            return shown
         control.click()
+        picked = self._pick_option(page, wanted)
+        if picked is None:
+            control.press("Escape")
+            raise FormError(f"the country list has no entry for {names[0]} ({code})")
+        return picked
+
+    @staticmethod
+    def _pick_option(page: Page, wanted: set[str]) -> str | None:
         listed = page.get_by_role("option").filter(visible=True)
         for index in range(listed.count()):
             item = listed.nth(index)
             label = (item.text_content() or "").strip()
-            value = item.get_attribute("data-value") or ""
-            if label.casefold() in wanted or value.casefold() in wanted:
+            value = item.get_attribute("data-value") or item.get_attribute("value") or ""
+            if _plain(label) in wanted or value.casefold() in wanted:
                 item.click()
                 return label
-        control.press("Escape")
-        raise FormError(f"the country list has no entry for {names[0]} ({code})")
+        return None
+
+    @staticmethod
+    def _country_in_page_language(page: Page, code: str) -> str:
+        language = str(page.evaluate("document.documentElement.lang || ''"))[:2].lower()
+        return country_name(code, language if language in LANGUAGES else "en")
+
+
+def _plain(text: str) -> str:
+    """A country label without flags, codes in brackets or extra spaces, in lower case."""
+    text = re.sub(r"\(.*?\)", " ", text)
+    return " ".join(re.sub(r"[^\w\s'-]", " ", text).split()).casefold()
 
 
 def _visible(locator: Locator) -> bool:
