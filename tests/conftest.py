@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
 from structlog.testing import capture_logs
 
+from tests.fake_keyring import MemoryKeyring
 from widerspruch.browser import BrowserSession, find_browser
 from widerspruch.flow import Flow
 from widerspruch.replay import ReplayServer, Scenario, StandInPerson
@@ -41,6 +42,18 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     yield
     if old is not None:
         os.environ["HOME"] = old
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every test gets a fresh in-memory keyring, never the real one."""
+    import keyring
+
+    previous = keyring.get_keyring()
+    fake = MemoryKeyring()
+    keyring.set_keyring(fake)
+    yield fake
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture(scope="session")
@@ -126,11 +139,15 @@ def harness(
 def assert_no_secret_leaked(harness: Harness, events: list[dict[str, Any]]) -> None:
     """The replay's session cookie and form token, and the person's password, must not be
     in any log event or in any file the run wrote (ledger, log, evidence, receipts)."""
+    import keyring
+
     secrets = {
         "session cookie": harness.replay.session_token,
         "form token": harness.replay.csrf_token,
         "password": getattr(harness.person, "password", ""),
     }
+    stored = getattr(keyring.get_keyring(), "entries", {})
+    secrets |= {f"keyring entry {name}": value for name, value in stored.items()}
     logged = json.dumps(events, default=str)
     written = (
         [p for p in harness.data_dir.rglob("*") if p.is_file()] if harness.data_dir.exists() else []

@@ -40,7 +40,9 @@ def test_bundle_is_complete_and_sealed(harness: Harness, outcome: str) -> None:
     assert result.status is (Status.CONFIRMED if outcome == "confirmation" else Status.FAILED)
     folder, manifest_hash = bundle_of(harness)
 
-    assert {p.name for p in folder.iterdir()} == BUNDLE_FILES
+    # A confirmed objection also gets its receipt, added after sealing (test_receipt.py).
+    receipt = {"receipt.pdf"} if outcome == "confirmation" else set()
+    assert {p.name for p in folder.iterdir()} == BUNDLE_FILES | receipt
     assert sha256_file(folder / MANIFEST) == manifest_hash
     manifest = json.loads((folder / MANIFEST).read_text())
     assert set(manifest["files"]) == BUNDLE_FILES - {MANIFEST}

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from widerspruch.errors import UsageError
 from widerspruch.flow import Flow
@@ -98,7 +98,7 @@ class BrowserSession:
     def version(self) -> str:
         return self.browser.version
 
-    def open_page(self, flow: Flow) -> FlowPage:
+    def open_page(self, flow: Flow, storage_state: dict[str, Any] | None = None) -> FlowPage:
         if self.attached:
             # The person's own window: a new tab there, visible to them.
             context = (
@@ -113,7 +113,11 @@ class BrowserSession:
             page = context.new_page()
             closer: Callable[[], None] = page.close
         else:
-            context = self.browser.new_context(no_viewport=True)
+            # A saved login (cookies, storage) goes into this context only.
+            context = self.browser.new_context(
+                no_viewport=True,
+                storage_state=storage_state,  # type: ignore[arg-type]
+            )
             if self.prepare_context is not None:
                 self.prepare_context(context, flow)
             page = context.new_page()

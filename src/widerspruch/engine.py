@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from widerspruch import __version__
+from widerspruch.accounts import Secret
 from widerspruch.evidence import (
     FORM_FILLED,
     OBJECTION,
@@ -117,6 +118,7 @@ class Run:
         review: bool = False,
         response_timeout: float = RESPONSE_TIMEOUT_S,
         evidence: Evidence | None = None,
+        password: Secret | None = None,
     ) -> None:
         self.page = page
         self.flow = flow
@@ -129,6 +131,9 @@ class Run:
         self.review = review
         self.response_timeout = response_timeout
         self.evidence = evidence
+        self.password = password  # stored by the person; tried once, never in a loop
+        self.password_refused = False
+        self.reached_form = False  # logged in: the form (or beyond) was on screen
         self.sent = False  # Send was clicked (by us, or by the person in --review)
         # POSTs after Send: issued, answered by the server, or lost on the way back.
         self.posts_sent = 0
@@ -180,6 +185,7 @@ class Run:
             elif state is PageState.AI_QUESTION:
                 self._automatic(state, repeats, self.flow.answer_ai_question)
             elif state is PageState.FORM:
+                self.reached_form = True
                 if self.sent:
                     return self._form_after_send()
                 self._fill_and_send()
@@ -214,15 +220,52 @@ class Run:
             raise Ending(
                 *self._give_up("the login expired while sending; Meta did not take the form")
             )
+        if need is PageState.LOGIN_WALL and self.password is not None:
+            if self._log_in_with_stored_password():
+                return
+            self.password_refused = True
         try:
             self.person.act(need, self.page, self.flow, self.request.email)
         except PersonCannotAct as error:
-            raise Ending(*self._give_up(str(error))) from None
+            refused = "the stored password was refused; " if self.password_refused else ""
+            raise Ending(*self._give_up(refused + str(error))) from None
         if self._wait_to_leave(need, self.person_timeout, waiting_for=WAITING_FOR[need]) is None:
             raise Ending(
                 Status.SUBMITTED_UNCONFIRMED if self._maybe_sent() else Status.TIMED_OUT,
                 f"gave up waiting for {WAITING_FOR[need]} after {self.person_timeout:.0f} s",
             )
+
+    def _log_in_with_stored_password(self) -> bool:
+        """One attempt with the stored password. False if Meta kept the login wall."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        password, self.password = self.password, None  # never a second try
+        assert password is not None
+        self.log.info("logging_in", how="stored password")
+        self.page.evaluate("() => { window.__widerspruchLoginAttempt = true; }")
+        try:
+            self.flow.log_in(self.page, self.request.email, password)
+        except FormError as error:
+            self.log.warning("login_form_not_filled", error=str(error))
+            return False
+        try:
+            # Wait for the page to go (a navigation) or to answer in place.
+            self.page.wait_for_function(
+                "() => !window.__widerspruchLoginAttempt || "
+                "document.querySelector('[role=alert]') !== null",
+                timeout=self.response_timeout * 1000,
+            )
+        except PlaywrightError:
+            self._settle()
+        after = self._wait_to_leave(PageState.UNKNOWN, self.response_timeout)
+        if after is PageState.LOGIN_WALL:
+            self.log.warning(
+                "The stored password was refused; please log in yourself, and update it "
+                "with `widerspruch account add`",
+                service=self.flow.service,
+            )
+            return False
+        return True
 
     def _fill_and_send(self) -> None:
         try:

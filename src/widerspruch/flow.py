@@ -14,6 +14,8 @@ from widerspruch.states import PageState
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
+    from widerspruch.accounts import Secret
+
 
 @dataclass(frozen=True)
 class ObjectionRequest:
@@ -119,9 +121,11 @@ class Flow:
       changed form is never half filled. A prefilled email address that differs
       from the request raises ``EmailMismatch`` unless ``replace_prefilled_email``.
     - ``send(page)`` clicks the Send button.
+    - ``log_in(page, email, password)`` fills Meta's login form, only when the person
+      stored a password (``widerspruch account add``), and only once per run.
 
-    Person states (login wall, checkpoint, code step) are never handled by a flow:
-    the core hands them to the person and waits. A flow with unusual pages
+    Person states (login wall, checkpoint, code step) are otherwise never handled by a
+    flow: the core hands them to the person and waits. A flow with unusual pages
     overrides the method concerned; everything else is inherited.
     """
 
@@ -308,6 +312,32 @@ class Flow:
         controls.justification.fill(request.justification)
         filled.justification_chars = len(request.justification)
         return filled
+
+    def log_in(self, page: Page, email: str, password: Secret) -> None:
+        """Fill Meta's login form with a stored password (only ever called once per run)."""
+        password_field = _first_visible(page.locator("input[type=password]"))
+        if password_field is None:
+            # Account first, password on the next step.
+            account_field = _first_visible(page.get_by_role("textbox"))
+            next_button = _first_visible(
+                page.get_by_role("button", name=self.labels.log_in.pattern)
+            )
+            if account_field is None or next_button is None:
+                raise FormError("the login page has no field for the account")
+            account_field.fill(email)
+            next_button.click()
+            password_field = page.locator("input[type=password]").first
+            password_field.wait_for(state="visible")
+        else:
+            account = password_field.locator(
+                "xpath=ancestor::form[1]//input[not(@type) or @type='text' or @type='email' "
+                "or @type='tel']"
+            ).or_(page.get_by_role("textbox"))
+            account_field = _first_visible(account)
+            if account_field is not None and account_field.input_value() != email:
+                account_field.fill(email)
+        password_field.fill(password.reveal())
+        password_field.press("Enter")
 
     def send(self, page: Page) -> None:
         button = _first_visible(self.send_button(page))

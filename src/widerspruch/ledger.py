@@ -74,6 +74,76 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX attachments_by_objection ON attachments (objection_id);
         """,
     ),
+    (
+        3,
+        "check history",
+        """
+        CREATE TABLE checks (
+            id INTEGER PRIMARY KEY,
+            service TEXT NOT NULL,
+            checked_at TEXT NOT NULL,
+            state TEXT NOT NULL,
+            expected INTEGER NOT NULL,
+            final_url TEXT,
+            http_status INTEGER,
+            language TEXT,
+            detail TEXT,
+            link TEXT,
+            screenshot TEXT,
+            html TEXT,
+            reported_state TEXT,
+            alerted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX checks_by_service ON checks (service, id);
+        """,
+    ),
+    (
+        4,
+        "batch queues",
+        """
+        CREATE TABLE batches (
+            id INTEGER PRIMARY KEY,
+            file TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL,
+            services TEXT NOT NULL,
+            template TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE INDEX batches_by_file ON batches (file_sha256);
+        CREATE TABLE batch_items (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batches (id),
+            position INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            member_id TEXT NOT NULL,
+            email TEXT NOT NULL,
+            service TEXT NOT NULL,
+            country TEXT NOT NULL,
+            language TEXT NOT NULL,
+            template TEXT NOT NULL,
+            mandate_ref TEXT NOT NULL,
+            state TEXT NOT NULL,
+            objection_id INTEGER REFERENCES objections (id),
+            reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT
+        );
+        CREATE INDEX batch_items_by_batch ON batch_items (batch_id, position);
+        CREATE INDEX batch_items_by_objection ON batch_items (objection_id);
+        CREATE TABLE batch_item_events (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES batch_items (id),
+            at TEXT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT
+        );
+        CREATE INDEX batch_item_events_by_item ON batch_item_events (item_id);
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -384,3 +454,215 @@ class Ledger:
             (objection_id,),
         )
         return [Event(**dict(row)) for row in rows]
+
+    # -- check history (`widerspruch check`, see widerspruch.check) -----------------------
+    # One row per service and run: the state found, where and what the page was, the
+    # files saved for an anomaly, and `reported_state`, the state last announced for the
+    # service (an alert goes out when it changes; `alerted` marks the runs that sent one).
+
+    CHECK_COLUMNS = (
+        "service",
+        "checked_at",
+        "state",
+        "expected",
+        "final_url",
+        "http_status",
+        "language",
+        "detail",
+        "link",
+        "screenshot",
+        "html",
+        "reported_state",
+        "alerted",
+    )
+
+    def add_check(self, values: dict[str, object]) -> int:
+        """Record one service's check result; returns its row id."""
+        unknown = set(values) - set(self.CHECK_COLUMNS)
+        if unknown:
+            raise ValueError(f"not check columns: {sorted(unknown)}")
+        columns = [name for name in self.CHECK_COLUMNS if name in values]
+        with self._transaction() as db:
+            cursor = db.execute(
+                # Only known column names and "?" placeholders are formatted in.
+                f"INSERT INTO checks ({', '.join(columns)}) "  # noqa: S608
+                f"VALUES ({', '.join('?' * len(columns))})",
+                [values[name] for name in columns],
+            )
+        return int(cursor.lastrowid or 0)
+
+    def checks(
+        self, service: str | None = None, *, since: str | None = None, newest: int | None = None
+    ) -> list[dict[str, object]]:
+        """Recorded check results, oldest first: all, those at or after `since` (ISO UTC),
+        or only the `newest` few."""
+        where, args = [], list[object]()
+        if service is not None:
+            where.append("service = ?")
+            args.append(service)
+        if since is not None:
+            where.append("checked_at >= ?")
+            args.append(since)
+        # Only fixed conditions with "?" placeholders are joined in; every value is bound.
+        query = "SELECT * FROM checks" + (" WHERE " + " AND ".join(where) if where else "")  # noqa: S608
+        if newest is not None:
+            query = f"SELECT * FROM ({query} ORDER BY id DESC LIMIT ?)"  # noqa: S608
+            args.append(newest)
+        return [dict(row) for row in self._db.execute(query + " ORDER BY id", args)]
+
+    def checked_services(self) -> list[str]:
+        """Every service with a recorded check, in order of its first check."""
+        rows = self._db.execute("SELECT service FROM checks GROUP BY service ORDER BY MIN(id)")
+        return [str(row[0]) for row in rows]
+
+    # -- batch queues (`widerspruch batch`, see widerspruch.batch) -----------------------
+    # A batch is one members file; its items are member x service, in file order. The
+    # ledger only stores them: what the states mean is widerspruch.batch's business.
+    # Every change of an item's state is also a row in batch_item_events.
+
+    BATCH_ITEM_COLUMNS = (
+        "position",
+        "line",
+        "member_id",
+        "email",
+        "service",
+        "country",
+        "language",
+        "template",
+        "mandate_ref",
+        "state",
+        "reason",
+    )
+
+    def create_batch(
+        self,
+        *,
+        file: str,
+        file_sha256: str,
+        services: str,
+        template: str,
+        items: list[dict[str, object]],
+    ) -> int:
+        """Store a new batch and all its items in one transaction; returns its id."""
+        now = utc_now()
+        columns = self.BATCH_ITEM_COLUMNS
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO batches (file, file_sha256, services, template, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (file, file_sha256, services, template, now, now),
+            )
+            batch_id = int(cursor.lastrowid or 0)
+            for item in items:
+                cursor = db.execute(
+                    # Only known column names and "?" placeholders are formatted in.
+                    f"INSERT INTO batch_items (batch_id, {', '.join(columns)}, "  # noqa: S608
+                    f"created_at, updated_at) VALUES (?, {', '.join('?' * len(columns))}, ?, ?)",
+                    [batch_id, *(item.get(name) for name in columns), now, now],
+                )
+                db.execute(
+                    "INSERT INTO batch_item_events (item_id, at, state, reason) "
+                    "VALUES (?, ?, ?, ?)",
+                    (cursor.lastrowid, now, item["state"], item.get("reason")),
+                )
+        return batch_id
+
+    def batch(self, batch_id: int) -> dict[str, object] | None:
+        row = self._db.execute("SELECT * FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        return dict(row) if row else None
+
+    def batches(self) -> list[dict[str, object]]:
+        return [dict(row) for row in self._db.execute("SELECT * FROM batches ORDER BY id")]
+
+    def unfinished_batch(self, file_sha256: str) -> dict[str, object] | None:
+        """The newest batch of this exact file that has not finished."""
+        row = self._db.execute(
+            "SELECT * FROM batches WHERE file_sha256 = ? AND finished_at IS NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (file_sha256,),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def batch_items(self, batch_id: int) -> list[dict[str, object]]:
+        rows = self._db.execute(
+            "SELECT * FROM batch_items WHERE batch_id = ? ORDER BY position, id", (batch_id,)
+        )
+        return [dict(row) for row in rows]
+
+    def batch_item(self, item_id: int) -> dict[str, object]:
+        row = self._db.execute("SELECT * FROM batch_items WHERE id = ?", (item_id,)).fetchone()
+        if row is None:
+            raise LedgerError(f"no batch item with id {item_id}")
+        return dict(row)
+
+    def batch_item_events(self, item_id: int) -> list[dict[str, object]]:
+        rows = self._db.execute(
+            "SELECT item_id, at, state, reason FROM batch_item_events WHERE item_id = ? "
+            "ORDER BY id",
+            (item_id,),
+        )
+        return [dict(row) for row in rows]
+
+    def set_batch_item(
+        self,
+        item_id: int,
+        state: str,
+        *,
+        reason: str | None = None,
+        objection_id: int | None = None,
+        finished: bool = False,
+        only_from: tuple[str, ...] | None = None,
+    ) -> bool:
+        """Move an item to `state` (and link it to `objection_id`, if given). With
+        `only_from`, only if it is in one of those states now: False if it was not."""
+        now = utc_now()
+        with self._transaction() as db:
+            if only_from is not None:
+                current = db.execute(
+                    "SELECT state FROM batch_items WHERE id = ?", (item_id,)
+                ).fetchone()
+                if current is None or current[0] not in only_from:
+                    return False
+            db.execute(
+                "UPDATE batch_items SET state = ?, reason = ?, updated_at = ?, "
+                "objection_id = COALESCE(?, objection_id), "
+                "started_at = CASE WHEN ? AND started_at IS NULL THEN ? ELSE started_at END, "
+                "finished_at = CASE WHEN ? THEN ? ELSE NULL END WHERE id = ?",
+                (
+                    state,
+                    reason,
+                    now,
+                    objection_id,
+                    state == "in_progress",
+                    now,
+                    finished,
+                    now,
+                    item_id,
+                ),
+            )
+            db.execute(
+                "INSERT INTO batch_item_events (item_id, at, state, reason) VALUES (?, ?, ?, ?)",
+                (item_id, now, state, reason),
+            )
+            db.execute(
+                "UPDATE batches SET updated_at = ? "
+                "WHERE id = (SELECT batch_id FROM batch_items WHERE id = ?)",
+                (now, item_id),
+            )
+        return True
+
+    def finish_batch(self, batch_id: int, finished: bool) -> None:
+        """Mark the batch finished (nothing left to do) or open again."""
+        now = utc_now()
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE batches SET updated_at = ?, "
+                "finished_at = CASE WHEN ? THEN COALESCE(finished_at, ?) ELSE NULL END "
+                "WHERE id = ?",
+                (now, finished, now, batch_id),
+            )
+
+    def note(self, objection_id: int, what: str, detail: str) -> None:
+        """An event on an objection that is not a change of its status (kind "batch")."""
+        with self._transaction() as db:
+            self._event(db, objection_id, "batch", what, detail, utc_now())

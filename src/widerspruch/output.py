@@ -18,6 +18,9 @@ STATUS_STYLE = {
     Status.CANCELLED: "yellow",
     Status.FAILED: "red",
     Status.UNAVAILABLE: "red",
+    Status.ACKNOWLEDGED: "green",
+    Status.REJECTED: "red",
+    Status.INFO_REQUESTED: "yellow",
 }
 
 

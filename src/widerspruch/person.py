@@ -44,7 +44,7 @@ class Person(Protocol):
 
 INSTRUCTIONS = {
     PageState.LOGIN_WALL: "Log in to {service} in the browser window{for_email}. "
-    "widerspruch never types your password.",
+    "widerspruch only types a password you stored with `widerspruch account add`.",
     PageState.CHECKPOINT: "{service} asks you to confirm it's you (a captcha or security "
     "check). Please complete it in the browser window.",
     PageState.CODE_STEP: "Meta has emailed a code to {email}. Type it into the browser "

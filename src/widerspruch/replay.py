@@ -13,14 +13,17 @@ emailed code when the tool asks, as a human would, by reading labels and pressin
 from __future__ import annotations
 
 import json
+import os
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from widerspruch.person import PersonCannotAct, instruction
 from widerspruch.states import PageState
@@ -45,6 +48,11 @@ SUBMIT_PATH = "/help/contact/submit/"
 CODE_PATH = "/help/contact/code/"
 DONE_PATH = "/help/contact/done/"
 FORM_VERSIONS = ("form_2025", "form_2024", "form_variant", "ai_question")
+DEFAULT_ACCOUNT = "jana@example.org"  # the replay's account when nobody logged in here
+WRONG_PASSWORD = {
+    "en": "The password that you've entered is incorrect.",
+    "de": "Das von dir eingegebene Passwort ist falsch.",
+}
 
 
 def fixtures_dir() -> Path:
@@ -63,10 +71,14 @@ class Scenario:
     checkpoint: bool = False  # a captcha after login
     outcome: str = "confirmation"  # what Send leads to: "confirmation" or "error"
     unavailable: bool = False  # the region has no form
-    account_email: str = "jana@example.org"  # what Meta prefills for the logged-in account
+    # What Meta prefills; None: the address the account logged in with.
+    account_email: str | None = None
     expected_code: str = "123456"
     session_expires_at_send: bool = False  # the form POST answers with the login page
     confirm_by_redirect: bool = False  # the last POST redirects; the outcome comes by GET
+    password: str | None = None  # the account's password; None accepts any
+    # Once an account's objection came in, its form shows Meta's "already objected" notice.
+    already_objected_notice: bool = False
 
 
 @dataclass
@@ -88,8 +100,19 @@ class ReplayServer:
     consent_choices: list[str] = field(default_factory=list)
     served: list[str] = field(default_factory=list)  # "<service>/<state>" per page served
     blocked: list[str] = field(default_factory=list)
+    # Every objection received, one JSON line each, so that a test can count them across
+    # processes; a new server reads it back to know which accounts already objected.
+    journal: Path | None = None
+    objected: dict[tuple[str, str], str] = field(default_factory=dict)  # -> date received
     _next_url: dict[str, str] = field(default_factory=dict)
     _outcome: str = "confirmation"
+
+    def __post_init__(self) -> None:
+        if self.journal is not None and self.journal.exists():
+            for line in self.journal.read_text("utf-8").splitlines():
+                entry = json.loads(line)
+                if entry["objected"]:
+                    self.objected[(entry["service"], entry["email"])] = entry["at"]
 
     def attach(self, context: BrowserContext) -> None:
         """Answer every request of `context`. Call before opening pages."""
@@ -155,7 +178,16 @@ class ReplayServer:
         elif self.scenario.checkpoint and cookies.get("checkpoint") != "passed":
             _redirect(route, _checkpoint_url(service, url))
         else:
-            self._page(route, service, self.scenario.form)
+            account = self.scenario.account_email or unquote(cookies.get("account", ""))
+            objected_on = self.objected.get((service, account.casefold()))
+            if self.scenario.already_objected_notice and objected_on:
+                html = self.render(service, self.scenario.form, email=account)
+                notice = self.render(service, "already_objected")
+                html = html.replace("<form", notice.replace("{{objected_on}}", objected_on), 1)
+                self.served.append(f"{service}/already_objected")
+                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+                return
+            self._page(route, service, self.scenario.form, email=account or None)
 
     def _post(
         self,
@@ -177,9 +209,28 @@ class ReplayServer:
             )
         elif path.startswith(("/login", "/accounts/login")):
             self.logins.append(SentForm(route.request.url, fields))
+            given = fields.get("pass", fields.get("password"))
+            if self.scenario.password is not None and given != self.scenario.password:
+                html = self.render(service, "login")
+                alert = WRONG_PASSWORD[self.scenario.language]
+                self.served.append(f"{service}/login_refused")
+                route.fulfill(
+                    status=200,
+                    content_type="text/html; charset=utf-8",
+                    body=re.sub(
+                        r"(<body[^>]*>)", rf'\1<div role="alert">{alert}</div>', html, count=1
+                    ),
+                )
+                return
             target = back
             if self.scenario.checkpoint and cookies.get("checkpoint") != "passed":
                 target = _checkpoint_url(service, back)
+            account = fields.get("email") or fields.get("username") or ""
+            if account:  # Meta prefills the address of the account that logged in
+                # Set before the redirect is answered, or the form may load without it.
+                route.request.frame.page.context.add_cookies(
+                    [{"name": "account", "value": quote(account), "domain": domain, "path": "/"}]
+                )
             _redirect(
                 route,
                 target,
@@ -197,6 +248,9 @@ class ReplayServer:
                 _redirect(route, _login_url(service, back))
         elif path.startswith(SUBMIT_PATH):
             self.submissions.append(SentForm(route.request.url, fields))
+            # Meta has it once it confirms; the 2024 form only with the emailed code.
+            taken = self.scenario.form != "form_2024" and self.scenario.outcome == "confirmation"
+            self._journal("submitted", service, fields.get("email", ""), objected=taken)
             as_fragment = route.request.resource_type in ("fetch", "xhr")
             if self.scenario.form == "form_2024":
                 self._page(route, service, "code_step")
@@ -206,6 +260,8 @@ class ReplayServer:
             self.codes.append(SentForm(route.request.url, fields))
             ok = fields.get("code") == self.scenario.expected_code
             self._outcome = self.scenario.outcome if ok else "error"
+            if ok and self._outcome == "confirmation":
+                self._journal("code", service, unquote(cookies.get("account", "")), objected=True)
             if self.scenario.confirm_by_redirect:
                 _redirect(route, _same_host(route.request.url, DONE_PATH))
             else:
@@ -213,18 +269,41 @@ class ReplayServer:
         else:
             route.fulfill(status=404, content_type="text/plain", body="")
 
-    def _page(self, route: Route, service: str, state: str, *, fragment: bool = False) -> None:
+    def _journal(self, kind: str, service: str, email: str, *, objected: bool) -> None:
+        """Record a POST that reached Meta, and whether Meta now has the objection."""
+        at = datetime.now(UTC).date().isoformat()
+        if objected:
+            self.objected[(service, email.casefold())] = at
+        if self.journal is None:
+            return
+        # One line for both: a kill cannot separate the POST from what Meta made of it.
+        entry = {"kind": kind, "service": service, "email": email.casefold()}
+        line = json.dumps({**entry, "at": at, "objected": objected})
+        with self.journal.open("a", encoding="utf-8") as stream:
+            stream.write(line + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())  # a test may kill the process right after this
+
+    def _page(
+        self,
+        route: Route,
+        service: str,
+        state: str,
+        *,
+        fragment: bool = False,
+        email: str | None = None,
+    ) -> None:
         self.served.append(f"{service}/{state}")
-        html = self.render(service, state)
+        html = self.render(service, state, email=email)
         if fragment:
             html = extract_fragment(html)
         route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
 
-    def render(self, service: str, state: str) -> str:
+    def render(self, service: str, state: str, *, email: str | None = None) -> str:
         path = self.root / service / f"{state}.{self.scenario.language}.html"
         html = path.read_text("utf-8")
         return (
-            html.replace("{{email}}", self.scenario.account_email)
+            html.replace("{{email}}", email or self.scenario.account_email or DEFAULT_ACCOUNT)
             .replace("{{form_action}}", SUBMIT_PATH)
             .replace("{{csrf}}", self.csrf_token)
         )

@@ -84,6 +84,7 @@ class Settings:
     template_version: str
     data_dir: Path
     timeout: float = DEFAULT_TIMEOUT_SECONDS
+    keep_session: bool = False  # save the login, encrypted, for the next run
     # How long a page may take to answer the tool (a load, a click's effect).
     response_timeout: float = 30.0
     review: bool = False

@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from widerspruch.browser import BrowserSession, open_browser
+from widerspruch.accounts import (
+    Accounts,
+    NoKeyring,
+    SessionUnreadable,
+    keyring_usable,
+    tell_once_no_keyring,
+)
+from widerspruch.browser import BrowserSession, FlowPage, open_browser
 from widerspruch.countries import country_name
 from widerspruch.engine import Result, Run, bind_context, result_for
 from widerspruch.errors import UsageError
@@ -21,7 +28,7 @@ from widerspruch.receipt import ReceiptPrinter
 from widerspruch.states import Status
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext
+    from playwright.sync_api import BrowserContext, Page
 
     from widerspruch.flow import Flow
     from widerspruch.person import Person
@@ -82,6 +89,99 @@ def earlier_result(earlier: Objection, ledger: Ledger) -> Result:
         screenshot=None,
         started_at=utc_now(),
     )
+
+
+def saved_login(settings: Settings, flow: Flow) -> dict[str, Any] | None:
+    """The account's saved login, if there is a usable one; a damaged one is set aside."""
+    accounts = Accounts(settings.data_dir)
+    try:
+        return accounts.load_session(settings.email, flow.service)
+    except SessionUnreadable as error:
+        log.warning(
+            f"The saved login for {flow.display_name} could not be used ({error}); "
+            "logging in normally",
+            service=flow.service,
+        )
+    except NoKeyring:
+        pass  # no saved logins without a keyring; said once where one was asked for
+    return None
+
+
+def keep_login(settings: Settings, flow: Flow, page: Page) -> None:
+    """Save the browser's login for next time, encrypted (--keep-session)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    if not keyring_usable():
+        tell_once_no_keyring(log.warning)
+        return
+    try:
+        state = page.context.storage_state()
+    except PlaywrightError:
+        return  # the window is gone; nothing to keep
+    Accounts(settings.data_dir).save_session(settings.email, flow.service, dict(state))
+
+
+def submit_many(
+    runs: list[Settings],
+    person: Person,
+    *,
+    prepare_context: Callable[[BrowserContext, Flow], None] | None = None,
+) -> Outcome:
+    """Several accounts in turn (--all-accounts), one browser, a fresh context for each."""
+    outcome = Outcome()
+    first = runs[0]
+    with open_browser(
+        browser_path=first.browser_path,
+        headless=first.headless,
+        cdp_url=first.cdp_url,
+        prepare_context=prepare_context,
+    ) as session:
+        for settings in runs:
+            part = submit_all(settings, person, session=session)
+            outcome.results += part.results
+            if part.interrupted:
+                outcome.interrupted = True
+                break
+    return outcome
+
+
+def open_run(
+    settings: Settings,
+    flow: Flow,
+    *,
+    session: BrowserSession,
+    person: Person,
+    ledger: Ledger,
+    objection: Objection,
+    justification: str,
+    start_url: str,
+    use_saved_login: bool = True,
+) -> tuple[FlowPage, Run]:
+    """A fresh page for `flow` and the engine's Run for `objection` on it (also used by
+    `widerspruch batch`, which never uses saved logins: each member starts clean)."""
+    storage = None
+    if use_saved_login and not session.attached:
+        storage = saved_login(settings, flow)
+    flow_page = session.open_page(flow, storage_state=storage)
+    run = Run(
+        page=flow_page.page,
+        flow=flow,
+        request=ObjectionRequest(
+            email=settings.email,
+            country=settings.country,
+            justification=justification,
+        ),
+        person=person,
+        ledger=ledger,
+        objection=objection,
+        start_url=start_url,
+        person_timeout=settings.timeout,
+        response_timeout=settings.response_timeout,
+        review=settings.review,
+        evidence=Evidence(bundle_dir(settings.data_dir, objection.id, flow.service)),
+        password=Accounts(settings.data_dir).password(settings.email, flow.service),
+    )
+    return flow_page, run
 
 
 def submit_all(
@@ -150,23 +250,15 @@ def submit_all(
                     add(earlier_result(blocking, ledger))
                     continue
                 started = utc_now()
-                flow_page = session.open_page(flow)
-                run = Run(
-                    page=flow_page.page,
-                    flow=flow,
-                    request=ObjectionRequest(
-                        email=settings.email,
-                        country=settings.country,
-                        justification=texts[flow.service],
-                    ),
+                flow_page, run = open_run(
+                    settings,
+                    flow,
+                    session=session,
                     person=person,
                     ledger=ledger,
                     objection=objection,
+                    justification=texts[flow.service],
                     start_url=start_url,
-                    person_timeout=settings.timeout,
-                    response_timeout=settings.response_timeout,
-                    review=settings.review,
-                    evidence=Evidence(bundle_dir(settings.data_dir, objection.id, flow.service)),
                 )
                 try:
                     objection = run.run()
@@ -174,6 +266,8 @@ def submit_all(
                     outcome.interrupted = True
                     objection = ledger.get(objection.id)
                 finally:
+                    if settings.keep_session and run.reached_form and not session.attached:
+                        keep_login(settings, flow, flow_page.page)
                     flow_page.close()
                 message = objection.detail or ""
                 if objection.status is Status.CONFIRMED and not outcome.interrupted:

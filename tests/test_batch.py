@@ -1,0 +1,462 @@
+"""`widerspruch batch` on the replays: isolation, the queue, Ctrl-C, resume, and the report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, Request, Route
+from rich.console import Console
+from typer.testing import CliRunner
+
+from tests.conftest import Harness
+from widerspruch.batch import (
+    ALREADY_OBJECTED,
+    BatchOutcome,
+    BatchSettings,
+    Choice,
+    ConsoleOperator,
+    ItemState,
+    Progress,
+    ScriptedOperator,
+    run_batch,
+)
+from widerspruch.batch_report import build_report, to_csv, to_html
+from widerspruch.browser import BrowserSession
+from widerspruch.cli import app
+from widerspruch.flow import VISIBLE_TEXT_JS, Flow
+from widerspruch.ledger import Ledger
+from widerspruch.replay import FORM_VERSIONS, SUBMIT_PATH, SentForm, StandInPerson, fixtures_dir
+from widerspruch.states import PageState, Status
+
+HEADER = "member_id,email,country,language,services,mandate_ref\n"
+
+
+def members(tmp_path: Path, *rows: str, name: str = "members.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(row + "\n" for row in rows), "utf-8")
+    return path
+
+
+def member(number: int, services: str = "", country: str = "DE") -> str:
+    return f"{number:04d},m{number}@example.org,{country},,{services},MANDATE-{number}"
+
+
+def run(
+    harness: Harness, path: Path, operator: ScriptedOperator | None = None, **options: Any
+) -> BatchOutcome:
+    def prepare(context: BrowserContext, flow: Flow) -> None:
+        harness.contexts.append(context)
+        harness.replay.attach(context)
+        if harness.context_hook is not None:
+            harness.context_hook(context)
+
+    session = BrowserSession(
+        harness.playwright, harness.browser, attached=False, prepare_context=prepare
+    )
+    defaults: dict[str, Any] = {
+        "services": "facebook",
+        "template": "standard",
+        "data_dir": harness.data_dir,
+        "headless": True,
+        "timeout": 20,
+        "assume_yes": True,
+    }
+    defaults.update(options)
+    settings = BatchSettings.from_options(file=path, **defaults)
+    return run_batch(
+        settings,
+        person=harness.person,
+        operator=operator if operator is not None else ScriptedOperator(),
+        session=session,
+    )
+
+
+def states(outcome: BatchOutcome) -> list[tuple[str, str, ItemState]]:
+    return [(item.member_id, item.service, item.state) for item in outcome.items]
+
+
+def sent_emails(harness: Harness) -> list[str]:
+    return [form.fields["email"] for form in harness.replay.submissions]
+
+
+# -- isolation --------------------------------------------------------------------------
+
+
+def test_each_member_starts_clean_and_meets_the_login_wall(
+    harness: Harness, tmp_path: Path
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def watch(context: BrowserContext) -> None:
+        record: dict[str, Any] = {"cookies at start": context.cookies(), "first form GET": None}
+        storage = context.storage_state()
+        record["storage at start"] = storage["cookies"] + storage["origins"]
+
+        def on_request(request: Request) -> None:
+            if "/help/contact/" in request.url and record["first form GET"] is None:
+                record["first form GET"] = request.headers.get("cookie", "")
+
+        context.on("request", on_request)
+        seen.append(record)
+
+    harness.context_hook = watch
+    outcome = run(harness, members(tmp_path, member(1), member(2), member(3)))
+
+    assert [state for *_, state in states(outcome)] == [ItemState.CONFIRMED] * 3
+    # Member 1 logged in; members 2 and 3 still met Meta's login wall.
+    assert harness.person.actions == ["login_wall"] * 3
+    assert [login.fields["email"] for login in harness.replay.logins] == [
+        "m1@example.org",
+        "m2@example.org",
+        "m3@example.org",
+    ]
+    for record in seen:
+        assert record["cookies at start"] == []
+        assert record["storage at start"] == []
+        assert "xs=" not in record["first form GET"]
+    assert sent_emails(harness) == ["m1@example.org", "m2@example.org", "m3@example.org"]
+    assert harness.browser.contexts == []  # every member's context was closed
+
+
+def test_an_item_moves_through_the_queue_states(harness: Harness, tmp_path: Path) -> None:
+    outcome = run(harness, members(tmp_path, member(1)))
+    [item] = outcome.items
+    with Ledger.open(harness.data_dir) as ledger:
+        trail = [event["state"] for event in ledger.batch_item_events(item.id)]
+        objection = ledger.get(item.objection_id or 0)
+    assert trail == [
+        "pending",
+        "in_progress",
+        "awaiting_person",
+        "in_progress",
+        "submitted",
+        "confirmed",
+    ]
+    assert objection.status is Status.CONFIRMED
+    assert item.started_at
+    assert item.finished_at
+    assert outcome.ok
+
+
+# -- nothing twice ----------------------------------------------------------------------
+
+
+def test_an_account_confirmed_in_an_earlier_batch_is_skipped(
+    harness: Harness, tmp_path: Path
+) -> None:
+    first = run(harness, members(tmp_path, member(1), member(2), name="first.csv"))
+    assert first.ok
+    again = "0099,M2@example.org,AT,,,other mandate"  # same account, another row
+    second = run(harness, members(tmp_path, again, member(3), name="second.csv"))
+
+    assert states(second) == [
+        ("0099", "facebook", ItemState.SKIPPED),
+        ("0003", "facebook", ItemState.CONFIRMED),
+    ]
+    skipped = second.items[0]
+    assert skipped.reason
+    assert skipped.reason.startswith("already confirmed on")
+    assert skipped.objection_id == first.items[1].objection_id
+    assert second.ok
+    assert sent_emails(harness) == ["m1@example.org", "m2@example.org", "m3@example.org"]
+
+
+def test_skip_invalid_goes_ahead_with_the_good_rows(harness: Harness, tmp_path: Path) -> None:
+    path = members(tmp_path, member(1), "0002,not-an-email,DE,,,M-2", member(3))
+    outcome = run(harness, path, skip_invalid=True)
+    assert states(outcome) == [
+        ("0001", "facebook", ItemState.CONFIRMED),
+        ("0002", "facebook", ItemState.INVALID),
+        ("0003", "facebook", ItemState.CONFIRMED),
+    ]
+    assert "line 3" in (outcome.items[1].reason or "")
+    assert not outcome.ok
+    assert sent_emails(harness) == ["m1@example.org", "m3@example.org"]
+
+
+def lose_the_answer(harness: Harness) -> None:
+    """Meta gets the form and takes it; its answer never reaches the browser."""
+
+    def context_hook(context: BrowserContext) -> None:
+        def received_then_lost(route: Route) -> None:
+            fields = dict(parse_qsl(route.request.post_data or ""))
+            harness.replay.submissions.append(SentForm(route.request.url, fields))
+            harness.replay.objected[("facebook", fields["email"])] = "2026-05-04"
+            route.abort("connectionreset")
+
+        context.route(f"**{SUBMIT_PATH}", received_then_lost)
+
+    harness.context_hook = context_hook
+
+
+def test_resume_looks_first_and_takes_metas_notice_for_the_confirmation(
+    harness: Harness, tmp_path: Path
+) -> None:
+    harness.replay.scenario.already_objected_notice = True
+    path = members(tmp_path, member(1), member(2))
+    lose_the_answer(harness)
+    first = run(harness, path, timeout=5)
+    assert [state for *_, state in states(first)] == [ItemState.SUBMITTED] * 2
+    assert len(harness.replay.submissions) == 2
+
+    harness.context_hook = None
+    again = run(harness, path, resume=True)
+
+    assert [state for *_, state in states(again)] == [ItemState.CONFIRMED] * 2
+    assert len(harness.replay.submissions) == 2  # nothing sent twice
+    assert harness.replay.served.count("facebook/already_objected") == 2
+    with Ledger.open(harness.data_dir) as ledger:
+        objections = ledger.objections()
+    # The first objections are confirmed by Meta's notice; the looks sent nothing.
+    assert [(o.id, o.status) for o in objections] == [
+        (1, Status.CONFIRMED),
+        (2, Status.CONFIRMED),
+        (3, Status.FAILED),
+        (4, Status.FAILED),
+    ]
+    assert "Meta's form said so" in (objections[0].detail or "")
+    assert "nothing sent" in (objections[2].detail or "")
+    assert [item.objection_id for item in again.items] == [1, 2]
+    assert again.ok
+
+
+def test_resume_asks_the_member_when_metas_form_says_nothing(
+    harness: Harness, tmp_path: Path
+) -> None:
+    path = members(tmp_path, member(1))
+    lose_the_answer(harness)
+    run(harness, path, timeout=5)
+    harness.context_hook = None
+    operator = ScriptedOperator(member_says_sent=True)
+
+    again = run(harness, path, operator, resume=True, assume_yes=False)
+
+    assert states(again) == [("0001", "facebook", ItemState.CONFIRMED)]
+    assert operator.asked == ["0001/facebook: already sent?"]
+    assert len(harness.replay.submissions) == 1
+    with Ledger.open(harness.data_dir) as ledger:
+        assert "the member said so" in (ledger.get(1).detail or "")
+
+
+def test_resume_sends_again_only_after_looking_and_keeps_the_first_record(
+    harness: Harness, tmp_path: Path
+) -> None:
+    path = members(tmp_path, member(1))
+    lose_the_answer(harness)
+    run(harness, path, timeout=5)
+    harness.context_hook = None
+
+    again = run(harness, path, resume=True)  # --yes: nobody to ask; Meta shows nothing
+
+    assert states(again) == [("0001", "facebook", ItemState.CONFIRMED)]
+    assert again.items[0].objection_id == 2
+    with Ledger.open(harness.data_dir) as ledger:
+        first = ledger.get(1)
+        notes = [e for e in ledger.events(1) if e.kind == "batch"]
+    assert first.status is Status.SUBMITTED_UNCONFIRMED  # it may still have reached Meta
+    assert [n.state for n in notes] == ["looked_again"]
+    assert "sending it again as objection #2" in (notes[0].detail or "")
+
+
+def test_an_account_meta_already_knows_is_not_sent(harness: Harness, tmp_path: Path) -> None:
+    harness.replay.scenario.already_objected_notice = True
+    harness.replay.objected[("facebook", "m1@example.org")] = "2025-05-20"
+    outcome = run(harness, members(tmp_path, member(1), member(2)))
+    assert states(outcome) == [
+        ("0001", "facebook", ItemState.SKIPPED),
+        ("0002", "facebook", ItemState.CONFIRMED),
+    ]
+    assert "already objected" in (outcome.items[0].reason or "")
+    assert sent_emails(harness) == ["m2@example.org"]
+    assert outcome.ok
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("service", ["facebook", "instagram"])
+def test_only_metas_notice_counts_not_the_forms_standing_hint(
+    page: Page, service: str, language: str
+) -> None:
+    for form in FORM_VERSIONS:
+        html = (fixtures_dir() / service / f"{form}.{language}.html").read_text("utf-8")
+        page.set_content(html)
+        assert not ALREADY_OBJECTED.matches(page.evaluate(VISIBLE_TEXT_JS)), form
+    notice = (fixtures_dir() / service / f"already_objected.{language}.html").read_text("utf-8")
+    page.set_content(html.replace("<form", notice.replace("{{objected_on}}", "2025-05-20"), 1))
+    assert ALREADY_OBJECTED.matches(page.evaluate(VISIBLE_TEXT_JS))
+
+
+# -- the person, the operator, Ctrl-C -----------------------------------------------------
+
+
+class InterruptedPerson(StandInPerson):
+    """Presses Ctrl-C the first time each of these accounts meets the login wall."""
+
+    def __init__(self, *emails: str) -> None:
+        super().__init__()
+        self.interrupt_for = set(emails)
+
+    def act(self, need: PageState, page: Page, flow: Flow, email: str) -> None:
+        if need is PageState.LOGIN_WALL and email in self.interrupt_for:
+            self.interrupt_for.discard(email)
+            self.actions.append("ctrl-c")
+            raise KeyboardInterrupt
+        super().act(need, page, flow, email)
+
+
+def test_ctrl_c_then_retry_sends_it_once(harness: Harness, tmp_path: Path) -> None:
+    harness.person = InterruptedPerson("m1@example.org")
+    operator = ScriptedOperator(choices=[Choice.RETRY])
+    outcome = run(harness, members(tmp_path, member(1)), operator, assume_yes=False)
+    assert states(outcome) == [("0001", "facebook", ItemState.CONFIRMED)]
+    assert operator.asked == ["0001/facebook: stopped before sending; nothing sent"]
+    assert sent_emails(harness) == ["m1@example.org"]
+    with Ledger.open(harness.data_dir) as ledger:
+        assert [o.status for o in ledger.objections()] == [Status.CANCELLED, Status.CONFIRMED]
+
+
+def test_ctrl_c_then_skip_skips_the_member_and_goes_on(harness: Harness, tmp_path: Path) -> None:
+    harness.person = InterruptedPerson("m1@example.org")
+    operator = ScriptedOperator(choices=[Choice.SKIP])
+    path = members(tmp_path, member(1, "facebook instagram"), member(2))
+    outcome = run(harness, path, operator, assume_yes=False)
+    assert states(outcome) == [
+        ("0001", "facebook", ItemState.SKIPPED),
+        ("0001", "instagram", ItemState.SKIPPED),
+        ("0002", "facebook", ItemState.CONFIRMED),
+    ]
+    assert all("skipped by the operator" in (i.reason or "") for i in outcome.items[:2])
+    assert operator.handed_over == ["0001", "0002"]
+    assert sent_emails(harness) == ["m2@example.org"]
+    assert not outcome.ok
+
+
+@pytest.mark.parametrize("ask", [True, False], ids=["asked-stop", "yes-stops"])
+def test_ctrl_c_then_stop_and_resume_finishes(harness: Harness, tmp_path: Path, ask: bool) -> None:
+    harness.person = InterruptedPerson("m2@example.org")
+    operator = ScriptedOperator(choices=[Choice.STOP])
+    path = members(tmp_path, member(1), member(2), member(3))
+    outcome = run(harness, path, operator, assume_yes=not ask)
+
+    assert outcome.interrupted
+    assert states(outcome) == [
+        ("0001", "facebook", ItemState.CONFIRMED),
+        ("0002", "facebook", ItemState.PENDING),
+        ("0003", "facebook", ItemState.PENDING),
+    ]
+    assert outcome.items[1].reason == "stopped before sending; nothing sent"
+    assert len(operator.asked) == (1 if ask else 0)
+
+    again = run(harness, path, resume=True)
+    assert [state for *_, state in states(again)] == [ItemState.CONFIRMED] * 3
+    assert again.ok
+    assert sent_emails(harness) == ["m1@example.org", "m2@example.org", "m3@example.org"]
+
+
+def test_a_finished_batch_is_not_resumed_and_an_open_one_not_restarted(
+    harness: Harness, tmp_path: Path
+) -> None:
+    harness.person = InterruptedPerson("m1@example.org")
+    path = members(tmp_path, member(1))
+    run(harness, path)  # --yes: Ctrl-C stops
+    with pytest.raises(Exception, match=r"has not finished .* continue it with --resume"):
+        run(harness, path)
+    assert run(harness, path, resume=True).ok
+    with pytest.raises(Exception, match="no unfinished batch"):
+        run(harness, path, resume=True)
+
+
+def test_progress_is_a_plain_line(harness: Harness, tmp_path: Path) -> None:
+    operator = ScriptedOperator()
+    run(harness, members(tmp_path, member(1), member(2)), operator)
+    progress = [line for line in operator.lines if line.startswith("batch #1:")]
+    assert progress[-1].startswith("batch #1: 2 of 2 done (2 confirmed, 0 failed), 0 remaining, 0:")
+    assert progress[-1].endswith("elapsed, about 0:00 left")
+
+    out = io.StringIO()
+    plain = ConsoleOperator(assume_yes=True, console=Console(file=out, force_terminal=False))
+    plain.progress(Progress(7, 10, {ItemState.CONFIRMED: 3, ItemState.FAILED: 1}, 125.0, 190.0))
+    assert out.getvalue() == (
+        "batch #7: 4 of 10 done (3 confirmed, 1 failed), 6 remaining, 2:05 elapsed, "
+        "about 3:10 left\n"
+    )
+
+
+# -- the report ---------------------------------------------------------------------------
+
+
+def test_report_has_each_member_and_service_with_dates_evidence_and_mandate(
+    harness: Harness, tmp_path: Path
+) -> None:
+    path = members(tmp_path, member(1, "facebook instagram"), "0002,bad,DE,,,M-2")
+    run(harness, path, skip_invalid=True)
+
+    report = build_report(harness.data_dir, None, redact=False)
+    rows = list(csv.DictReader(io.StringIO(to_csv(report))))
+    with Ledger.open(harness.data_dir) as ledger:
+        hashes = {o.service: o.manifest_sha256 for o in ledger.objections()}
+    assert [(r["member_id"], r["service"], r["state"]) for r in rows] == [
+        ("0001", "facebook", "confirmed"),
+        ("0001", "instagram", "confirmed"),
+        ("0002", "facebook", "invalid"),
+    ]
+    for row in rows[:2]:
+        assert row["email"] == "m1@example.org"
+        assert row["mandate_ref"] == "MANDATE-1"
+        assert row["manifest_sha256"] == hashes[row["service"]]
+        assert len(row["manifest_sha256"]) == 64
+        assert row["submitted_at"] <= row["finished_at"]
+        assert row["objection_status"] == "confirmed"
+    assert "bad email 'bad'" in rows[2]["reason"]
+
+    html = to_html(report, generated_at="2026-05-04T10:00:00+00:00")
+    assert html.count("<tr>") == 4  # the head and three rows
+    assert "<style>" in html
+    assert "src=" not in html
+    assert "http" not in html.split("<body>")[1]
+    assert hashes["facebook"] in html
+    assert "MANDATE-1" in html
+
+
+def test_redacted_report_shows_no_email_address(harness: Harness, tmp_path: Path) -> None:
+    path = members(tmp_path, member(1), "0002,jana.schmidt@example.org,XY,,,M-2")
+    run(harness, path, skip_invalid=True)
+    data_dir = str(harness.data_dir)
+    runner = CliRunner()
+    for fmt in ("csv", "html"):
+        out = tmp_path / f"report.{fmt}"
+        done = runner.invoke(
+            app,
+            ["report", "--format", fmt, "--redact", "--output", str(out), "--data-dir", data_dir],
+        )
+        assert done.exit_code == 0, done.output
+        text = out.read_text("utf-8")
+        assert "m1@example.org" not in text
+        assert "jana.schmidt@example.org" not in text
+        assert "m***@example.org" in text
+        assert "j***@example.org" in text
+        assert out.stat().st_mode & 0o777 == 0o600
+    done = runner.invoke(app, ["report", "--batch", "9", "--data-dir", data_dir])
+    assert done.exit_code == 2
+
+
+def test_report_keeps_spreadsheet_formulas_as_text(harness: Harness, tmp_path: Path) -> None:
+    run(harness, members(tmp_path, "=1+1,m1@example.org,DE,,,=HYPERLINK(1)"))
+    [row] = list(
+        csv.DictReader(io.StringIO(to_csv(build_report(harness.data_dir, 1, redact=False))))
+    )
+    assert (row["member_id"], row["mandate_ref"]) == ("'=1+1", "'=HYPERLINK(1)")
+
+
+def test_batch_tables_are_migration_4(harness: Harness) -> None:
+    harness.data_dir.mkdir(parents=True)
+    Ledger.open(harness.data_dir).close()
+    db = sqlite3.connect(harness.data_dir / "ledger.sqlite3")
+    assert db.execute("SELECT name FROM schema_migrations WHERE version = 4").fetchone() == (
+        "batch queues",
+    )

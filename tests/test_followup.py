@@ -1,0 +1,186 @@
+"""`widerspruch followup`: a reminder to Meta or a complaint draft, filled from the ledger."""
+
+from __future__ import annotations
+
+import stat
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.records import EMAIL, SENT_AT, make_objection, meta_email, write_email
+from widerspruch.cli import app
+from widerspruch.followup import AUTHORITIES, KINDS, LANGUAGES, load_template, write_followup
+from widerspruch.ledger import Ledger, Objection
+from widerspruch.replies import import_reply
+from widerspruch.states import Status
+
+LATE = datetime(2026, 3, 12, 8, 0, tzinfo=UTC)  # 12 days past the deadline of 2026-02-28
+
+
+def followup(data_dir: Path, objection: Objection, kind: str, language: str | None = None) -> str:
+    with Ledger.open(data_dir) as ledger:
+        attachments = ledger.attachments(objection.id)
+        objection = ledger.get(objection.id)
+    return write_followup(objection, attachments, kind=kind, language=language, now=LATE).text
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_bundled_text_loads_with_known_placeholders(kind: str, language: str) -> None:
+    template = load_template(kind, language)
+    assert template.version == "1"
+    assert template.description
+    assert "{manifest_sha256}" in template.body
+
+
+def test_reminder_names_date_service_account_deadline_and_hash(data_dir: Path) -> None:
+    objection = make_objection(data_dir)
+
+    text = followup(data_dir, objection, "reminder", "en")
+
+    assert "Reminder: my objection to AI training of 31 January 2026 (Facebook" in text
+    assert "on 31 January 2026 at 09:14 UTC" in text
+    assert EMAIL in text
+    assert "by 28 February 2026. That deadline passed 12 day(s) ago." in text
+    assert "I have received no answer from you." in text
+    assert objection.manifest_sha256 is not None
+    assert objection.manifest_sha256 in text
+    assert "Art. 21(1) GDPR" in text
+    assert "{" not in text
+
+
+def test_reminder_in_german(data_dir: Path) -> None:
+    objection = make_objection(data_dir, language="de")
+    text = followup(data_dir, objection, "reminder")
+    assert "Erinnerung: mein Widerspruch gegen KI-Training vom 31.01.2026 (Facebook" in text
+    assert "seit 12 Tag(en) abgelaufen" in text
+    assert "Art. 21 Abs. 1 DSGVO" in text
+    assert str(objection.manifest_sha256) in text
+
+
+@pytest.mark.parametrize(
+    ("country", "authority"),
+    [
+        ("DE", "[the data protection authority of your Land]"),
+        ("AT", "Österreichische Datenschutzbehörde"),
+        ("FR", "Commission nationale de l'informatique et des libertés (CNIL)"),
+        ("IE", "Data Protection Commission (DPC)"),
+        ("NL", "Autoriteit Persoonsgegevens"),
+        ("IT", "Garante per la protezione dei dati personali"),
+        ("ES", "Agencia Española de Protección de Datos (AEPD)"),
+        ("PL", "Data Protection Commission (DPC)"),  # not in the table: Meta's lead authority
+    ],
+)
+def test_complaint_goes_to_the_authority_of_the_objections_country(
+    data_dir: Path, country: str, authority: str
+) -> None:
+    objection = make_objection(data_dir, country=country)
+    text = followup(data_dir, objection, "complaint", "en")
+    assert text.startswith(f"To: {authority}\n")
+    assert "Irish Data Protection Commission is therefore the lead supervisory authority" in text
+    assert "On 31 January 2026 at 09:14 UTC" in text
+    assert str(objection.manifest_sha256) in text
+
+
+def test_german_complaint_asks_to_pick_the_land_authority(data_dir: Path) -> None:
+    objection = make_objection(data_dir, language="de")
+    with Ledger.open(data_dir) as ledger:
+        attachments = ledger.attachments(objection.id)
+    written = write_followup(objection, attachments, kind="complaint", language=None, now=LATE)
+    assert written.text.startswith("An: [die Datenschutzaufsichtsbehörde Ihres Bundeslandes]")
+    assert "Beschwerde nach Art. 77 DSGVO" in written.text
+    assert any("BfDI" in hint and "Land" in hint for hint in written.hints)
+    assert AUTHORITIES["DE"].web in written.text
+
+
+def test_complaint_after_a_refusal_cites_metas_email(data_dir: Path, tmp_path: Path) -> None:
+    objection = make_objection(data_dir)
+    refusal = meta_email(
+        "We cannot take further action on your objection.",
+        date=SENT_AT + timedelta(days=3),
+    )
+    imported = import_reply(data_dir, objection, write_email(tmp_path, "no.eml", refusal))
+    assert imported.objection.status is Status.REJECTED
+
+    text = followup(data_dir, objection, "complaint", "en")
+
+    assert "On 3 February 2026 Meta refused the objection by email" in text
+    assert imported.sha256 in text
+    assert "Art. 21(1), second sentence" in text
+
+
+def test_no_reminder_after_a_refusal_and_nothing_after_an_acknowledgement(
+    data_dir: Path,
+) -> None:
+    rejected = make_objection(data_dir, status=Status.REJECTED)
+    acknowledged = make_objection(data_dir, service="instagram", status=Status.ACKNOWLEDGED)
+    runner = CliRunner()
+    for number, kind, message in (
+        (rejected.id, "reminder", "Use --kind complaint"),
+        (acknowledged.id, "complaint", "Meta acknowledged objection #2"),
+    ):
+        result = runner.invoke(
+            app, ["followup", str(number), "--kind", kind, "--data-dir", str(data_dir)]
+        )
+        assert result.exit_code == 2
+        assert message in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_followup_cli_prints_or_writes_a_private_file(data_dir: Path, tmp_path: Path) -> None:
+    make_objection(data_dir, sent_at=datetime.now(UTC) - timedelta(days=90))
+    runner = CliRunner()
+
+    printed = runner.invoke(
+        app, ["followup", "1", "--kind", "reminder", "--data-dir", str(data_dir)]
+    )
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout.startswith("Subject: Reminder")
+    assert "Privacy Center" in printed.stderr  # how to send it, kept apart from the text
+
+    target = tmp_path / "complaint.txt"
+    written = runner.invoke(
+        app,
+        [
+            "followup",
+            "1",
+            "--kind",
+            "complaint",
+            "--language",
+            "de",
+            "--output",
+            str(target),
+            "--data-dir",
+            str(data_dir),
+        ],
+    )
+    assert written.exit_code == 0, written.output
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert "Beschwerde nach Art. 77 DSGVO" in target.read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["followup", "1", "--kind", "letter"], "--kind"),
+        (["followup", "1", "--kind", "reminder", "--language", "tlh"], "--language"),
+        (["followup", "7", "--kind", "reminder"], "no objection with id 7"),
+        (["followup", "x", "--kind", "reminder"], "not an objection number"),
+    ],
+)
+def test_bad_followup_input_is_one_line(data_dir: Path, args: list[str], message: str) -> None:
+    make_objection(data_dir)
+    result = CliRunner().invoke(app, [*args, "--data-dir", str(data_dir)])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_a_never_sent_objection_gets_no_followup(data_dir: Path) -> None:
+    make_objection(data_dir, status=Status.FAILED, sent_at=None)
+    result = CliRunner().invoke(
+        app, ["followup", "1", "--kind", "complaint", "--data-dir", str(data_dir)]
+    )
+    assert result.exit_code == 2
+    assert "never sent" in result.stderr
