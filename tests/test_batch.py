@@ -460,3 +460,38 @@ def test_batch_tables_are_migration_4(harness: Harness) -> None:
     assert db.execute("SELECT name FROM schema_migrations WHERE version = 4").fetchone() == (
         "batch queues",
     )
+
+
+def test_the_operator_is_told_who_is_next_and_asked_to_hand_over(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    answers = iter(["", "retry", "y"])
+    monkeypatch.setattr("builtins.input", lambda *args: next(answers))
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=200)
+    operator = ConsoleOperator(assume_yes=False, console=console)
+
+    operator.hand_over("0042", "jana@example.org", ["facebook", "instagram"], 3)
+    choice = operator.interrupted("0042", "facebook", "stopped before sending; nothing sent")
+    with Ledger.open(tmp_path) as ledger:
+        objection, _ = ledger.claim(
+            service="facebook",
+            account_email="jana@example.org",
+            country="DE",
+            language="de",
+            template="standard",
+            template_version="1",
+            justification="Ich widerspreche.",
+            form_url="https://www.facebook.com/help/contact/712876720715583",
+            force=False,
+        )
+    said = operator.already_sent("0042", "facebook", objection)
+
+    shown = out.getvalue()
+    assert "Next: member 0042 (j***@example.org), facebook, instagram" in shown
+    assert "Hand the keyboard to member 0042 and press Enter" in shown
+    assert "jana@example.org" not in shown
+    assert "Skip this member, retry, or stop the batch?" in shown
+    assert choice is Choice.RETRY
+    assert said is True
+    assert f"Objection #{objection.id} (member 0042, facebook) may have been sent" in shown

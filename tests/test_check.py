@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import stat
 import sys
 import threading
@@ -31,6 +32,7 @@ from widerspruch.check import (
 from widerspruch.cli import app
 from widerspruch.flows import FLOWS, WATCHES, UnknownService, get_flow
 from widerspruch.ledger import Ledger, utc_now
+from widerspruch.replay import fixtures_dir
 from widerspruch.replay_checks import REDIRECT_OFFSITE, REDIRECT_TARGET, CheckReplay, CheckScenario
 from widerspruch.settings import prepare_data_dir
 
@@ -48,11 +50,12 @@ def run_checks(
     *services: str,
     evidence_dir: Path | None = None,
     timeout: float = 20,
-    sessions: dict[str, Path] | None = None,
+    sessions: dict[str, Any] | None = None,
+    root: Path | None = None,
     **scenario: Any,
 ) -> Checked:
     """Check the services on the replay, in a thread of its own (it starts Playwright)."""
-    replay = CheckReplay(CheckScenario(**scenario))
+    replay = CheckReplay(CheckScenario(**scenario), **({"root": root} if root else {}))
     results = in_own_thread(
         check_services,
         [target_for(service) for service in services],
@@ -143,6 +146,25 @@ def test_changed_form_names_what_is_missing_and_saves_private_evidence(
     assert checked.replay.meta.submissions == []
 
 
+def test_a_renamed_send_button_taken_for_next_sends_nothing(tmp_path: Path) -> None:
+    # The send button now says "Continue", which the flow reads as "Next" after the AI
+    # question, and Meta prefilled the country, so the page would send the form. The
+    # check presses it, as the flow would, but blocks what it sends.
+    root = tmp_path / "replicas"
+    shutil.copytree(fixtures_dir(), root, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    form = root / "facebook" / "form_2025.en.html"
+    html = form.read_text("utf-8").replace('aria-label="Send"', 'aria-label="Continue"')
+    html = html.replace(">Send</span>", ">Continue</span>")
+    form.write_text(html.replace('<option value="DE">', '<option value="DE" selected>'), "utf-8")
+
+    checked = run_checks("facebook", root=root, logged_in=True)
+    facebook = checked.results["facebook"]
+    assert facebook.state is CheckState.FORM_CHANGED
+    assert "tried to send the form (blocked: nothing was sent)" in facebook.detail
+    assert facebook.missing == ["send"]
+    assert checked.replay.meta.submissions == []
+
+
 def test_redirect_to_an_unexpected_page_is_moved() -> None:
     checked = run_checks(
         "facebook",
@@ -218,16 +240,17 @@ def test_whatsapp_objection_link_is_form_found(language: str, text: str) -> None
 def test_a_saved_session_sees_the_form_and_an_expired_one_is_not_fine(tmp_path: Path) -> None:
     replay = CheckReplay(CheckScenario())
 
-    def session(service: str, token: str) -> Path:
+    def session(service: str, token: str) -> dict[str, Any]:
         domain = ".facebook.com" if service == "facebook" else ".instagram.com"
-        path = tmp_path / f"{service}.json"
         cookie = {"domain": domain, "path": "/", "expires": -1, "httpOnly": True}
         cookies = [
             {**cookie, "name": "xs", "value": token, "secure": True, "sameSite": "Lax"},
             {**cookie, "name": "consent", "value": "essential", "secure": True, "sameSite": "Lax"},
         ]
-        path.write_text(json.dumps({"cookies": cookies, "origins": []}))
-        return path
+        return {"cookies": cookies, "origins": []}
+
+    expired = tmp_path / "instagram.json"  # a storage state may be a file, too
+    expired.write_text(json.dumps(session("instagram", "xs-expired")))
 
     results = in_own_thread(
         check_services,
@@ -236,7 +259,7 @@ def test_a_saved_session_sees_the_form_and_an_expired_one_is_not_fine(tmp_path: 
         prepare_context=replay.attach,
         sessions={
             "facebook": session("facebook", replay.meta.session_token),
-            "instagram": session("instagram", "xs-expired"),
+            "instagram": expired,
         },
     )
     facebook, instagram = results

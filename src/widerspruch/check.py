@@ -126,6 +126,8 @@ CONTROL_NAMES = {
 # A hook that prepares each service's context before its page opens, with sync-API code
 # (tests and the benchmark attach the replay here). It gets a sync view of the context.
 PrepareContext = Callable[["SyncBrowserContext", Flow], None]
+# A saved login: Playwright's storage state, as a dict or a JSON file.
+StorageState = Path | Mapping[str, Any]
 
 
 @dataclass
@@ -299,7 +301,7 @@ def run_check(
     settings: CheckSettings,
     *,
     prepare_context: PrepareContext | None = None,
-    sessions: Mapping[str, Path] | None = None,
+    sessions: Mapping[str, StorageState] | None = None,
 ) -> CheckReport:
     """Check every service, then record the results and announce what changed."""
     checked_at = utc_now()
@@ -344,13 +346,14 @@ def check_services(
     browser_path: Path | None = None,
     evidence_dir: Path | None = None,
     prepare_context: PrepareContext | None = None,
-    sessions: Mapping[str, Path] | None = None,
+    sessions: Mapping[str, StorageState] | None = None,
 ) -> list[CheckResult]:
     """Check every target at once, in one headless browser, each in a context of its own.
 
-    `sessions` is the seam for saved logins (a Playwright storage-state file per service):
-    with one, the check sees behind the login wall, and ``login_required`` means the
-    session expired, so it is no longer expected.
+    `sessions` is the seam for saved logins: per service, a Playwright storage state (a
+    dict, such as ``Accounts.load_session`` returns, or a file). With one, the check sees
+    behind the login wall, and ``login_required`` means the session expired, so it is no
+    longer expected. `widerspruch check` passes none yet: login_required is fine.
     """
     return asyncio.run(
         _check_all(
@@ -371,7 +374,7 @@ async def _check_all(
     browser_path: Path | None,
     evidence_dir: Path | None,
     prepare_context: PrepareContext | None,
-    sessions: Mapping[str, Path],
+    sessions: Mapping[str, StorageState],
 ) -> list[CheckResult]:
     from playwright.async_api import Error, async_playwright
 
@@ -416,13 +419,14 @@ async def _check_one(
     timeout: float,
     evidence_dir: Path | None,
     prepare_context: PrepareContext | None,
-    session: Path | None,
+    session: StorageState | None,
 ) -> CheckResult:
     from playwright.async_api import Error
 
     started = time.monotonic()
     checked_at = utc_now()
-    context = await browser.new_context(storage_state=str(session) if session else None)
+    state = str(session) if isinstance(session, Path) else session
+    context = await browser.new_context(storage_state=state)  # type: ignore[arg-type]
     try:
         if prepare_context is not None:
             await run_sync(prepare_context, SyncView(context), target)
@@ -641,6 +645,15 @@ async def _read_form(probe: Probe, flow: Flow, url: str) -> Finding:
                 answered = True
                 await probe.read(flow.answer_ai_question)  # reveals the rest of the form
                 continue
+            if probe.blocked_posts:
+                # "Next" was a renamed Send: the check blocked it, so nothing left.
+                finding = await _judge_form(probe, flow)
+                finding.state = CheckState.FORM_CHANGED
+                finding.detail = (
+                    "a button taken for 'Next' tried to send the form (blocked: nothing was "
+                    f"sent); {finding.detail}"
+                )
+                return finding
             return await _judge(probe, flow, url, state)
         except FormError as error:
             return Finding(CheckState.FORM_CHANGED, str(error))
@@ -708,7 +721,11 @@ def _asks_ai_question(flow: Flow, page: SyncPage) -> bool:
 async def _check_watch(
     context: BrowserContext, watch: Watch, deadline: float, timeout: float
 ) -> tuple[Finding, Probe]:
-    probes = [await Probe.open(context, watch, deadline, timeout) for _ in watch.watch_urls]
+    probes = list(
+        await asyncio.gather(
+            *(Probe.open(context, watch, deadline, timeout) for _ in watch.watch_urls)
+        )
+    )
     findings = await asyncio.gather(
         *(
             _read_watched(probe, watch, url)
@@ -1107,7 +1124,7 @@ def print_report(report: CheckReport, *, json_output: bool) -> None:
                 _styled(r.state.value, r.expected),
                 str(r.http_status or "-"),
                 r.language or "-",
-                r.final_url or "-",
+                _without_query(r.final_url) if r.final_url else "-",
                 r.detail
                 + (f"\nlink: {r.link}" if r.link else "")
                 + (f"\nscreenshot: {r.screenshot}" if r.screenshot else ""),
@@ -1120,6 +1137,12 @@ def print_report(report: CheckReport, *, json_output: bool) -> None:
     for delivery in report.deliveries:
         if not delivery.ok:
             sys.stderr.write(f"widerspruch: could not notify {delivery.target}: {delivery.error}\n")
+
+
+def _without_query(url: str) -> str:
+    """A URL as the table shows it: the full one is in the JSON and the ledger."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.netloc else url
 
 
 def print_history(data_dir: Path, services: Sequence[str] | None, *, json_output: bool) -> None:
