@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
@@ -218,3 +219,19 @@ def test_form_without_an_email_field_is_form_changed_and_left_untouched(
     assert "changed" in result.message
     assert "email" in result.message
     assert harness.replay.submissions == []
+
+
+def test_own_template_file_is_filled_and_sent(harness: Harness, tmp_path: Path) -> None:
+    mine = tmp_path / "mine.txt"
+    mine.write_text(
+        "# version: 3\nI object under Art. 21(1) GDPR to AI training on my data. "
+        "Account: {email}. Country: {country}. Please confirm within one month.",
+        encoding="utf-8",
+    )
+    outcome = harness.submit("facebook", template=str(mine), language="en")
+    assert outcome.results[0].status is Status.CONFIRMED, outcome.results[0].message
+    sent = harness.replay.submissions[0].fields["description"]
+    assert sent.startswith("I object under Art. 21(1) GDPR")
+    assert f"Account: {EMAIL}" in sent
+    assert "Country: Germany" in sent
+    assert ledger_rows(harness)[0]["template_version"] == "3"

@@ -145,7 +145,8 @@ class Settings:
             email=email,
             country=country,
             language=language,
-            template=chosen.name,
+            # As given: a bundled name, or the path of the person's own file.
+            template=template if chosen.source != "bundled" else chosen.name,
             template_version=chosen.version,
             justification=justification or "",
             data_dir=prepare_data_dir(resolve_data_dir(data_dir)),
