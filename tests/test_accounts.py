@@ -12,13 +12,16 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from tests.conftest import EMAIL, Harness, in_own_thread
+from tests.conftest import EMAIL, Harness, assert_no_secret_leaked, in_own_thread
 from tests.fake_keyring import MemoryKeyring
+from widerspruch import accounts as accounts_module
 from widerspruch import submit as submit_module
 from widerspruch.accounts import ACCOUNTS_FILE, Accounts, NoKeyring, Secret
 from widerspruch.browser import BrowserSession, open_browser
+from widerspruch.check import CheckSettings, CheckState, run_check
 from widerspruch.cli import app
 from widerspruch.replay import ReplayServer, Scenario, StandInPerson
+from widerspruch.replay_checks import CheckReplay, CheckScenario
 from widerspruch.settings import prepare_data_dir
 from widerspruch.states import Status
 
@@ -265,3 +268,77 @@ def test_all_accounts_objects_for_each_in_its_own_context(
         "page-admin@example.org",
     ]
     assert PASSWORD not in result.stdout
+
+
+def check_with_saved_logins(harness: Harness, **scenario: Any) -> tuple[Any, Any, list[Any]]:
+    """`widerspruch check facebook instagram --account EMAIL` on the check replay, which
+    accepts the login the submit replay handed out."""
+    replay = CheckReplay(CheckScenario(**scenario))
+    replay.meta.session_token = harness.replay.session_token
+    settings = CheckSettings.from_options(
+        services=["facebook", "instagram"], data_dir=harness.data_dir, accounts=[EMAIL]
+    )
+    with capture_logs() as events:
+        report = in_own_thread(run_check, settings, prepare_context=replay.attach)
+    assert_no_secret_leaked(harness, events)
+    return report, replay, events
+
+
+def test_check_with_a_saved_login_reads_the_form_behind_the_login_wall(
+    harness: Harness, accounts: Accounts
+) -> None:
+    harness.replay.scenario.password = PASSWORD
+    accounts.add(EMAIL, "facebook", Secret(PASSWORD))
+    assert harness.submit("facebook", keep_session=True).ok
+
+    report, replay, events = check_with_saved_logins(harness)
+
+    facebook, instagram = report.results
+    assert facebook.state is CheckState.FORM_OK, facebook.detail
+    assert "facebook/login" not in replay.meta.served  # no login step at all
+    assert replay.meta.logins == []
+    # Instagram has no saved login: checked without one, the login wall is expected.
+    assert instagram.state is CheckState.LOGIN_REQUIRED
+    assert instagram.expected
+    assert any("No saved login for Instagram" in e["event"] for e in events)
+    assert report.ok
+
+
+def test_check_with_an_expired_saved_login_is_not_fine(
+    harness: Harness, accounts: Accounts
+) -> None:
+    assert harness.submit("facebook", keep_session=True).ok
+    harness.replay.session_token = "xs-rotated-by-meta"  # Meta ended the old session
+
+    report, _, _ = check_with_saved_logins(harness)
+
+    facebook = report.results[0]
+    assert facebook.state is CheckState.LOGIN_REQUIRED
+    assert not facebook.expected
+    assert "the saved session has expired" in facebook.detail
+    assert not report.ok
+
+
+def test_check_with_a_damaged_saved_login_warns_and_checks_without(
+    harness: Harness, accounts: Accounts
+) -> None:
+    assert harness.submit("facebook", keep_session=True).ok
+    saved = accounts.session_file(EMAIL, "facebook")
+    saved.write_bytes(saved.read_bytes()[:-7] + b"tamper!")
+
+    report, _, events = check_with_saved_logins(harness)
+
+    facebook = report.results[0]
+    assert facebook.state is CheckState.LOGIN_REQUIRED
+    assert facebook.expected  # no usable saved login: the login wall is what is expected
+    assert any("could not be used (corrupt or tampered with)" in e["event"] for e in events)
+
+
+def test_check_account_without_a_keyring_says_so_once_and_checks(
+    harness: Harness, no_keyring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(accounts_module, "_told_about_keyring", False)  # a fresh process
+    report, _, events = check_with_saved_logins(harness)
+    assert [r.state for r in report.results] == [CheckState.LOGIN_REQUIRED] * 2
+    assert report.ok
+    assert sum("no usable keyring" in e["event"] for e in events) == 1

@@ -222,6 +222,7 @@ class CheckSettings:
     notify_cmd: tuple[str, ...] = ()
     webhook: str | None = None
     browser_path: Path | None = None
+    accounts: tuple[str, ...] = ()  # whose saved logins to check with (--account)
 
     @classmethod
     def from_options(
@@ -234,9 +235,11 @@ class CheckSettings:
         notify_cmd: str | None = None,
         webhook: str | None = None,
         browser: str | None = None,
+        accounts: Sequence[str] | None = None,
     ) -> CheckSettings:
         from widerspruch.settings import (
             check_browser_path,
+            check_email,
             check_url,
             prepare_data_dir,
             resolve_data_dir,
@@ -264,6 +267,7 @@ class CheckSettings:
             notify_cmd=command,
             webhook=webhook,
             browser_path=check_browser_path(browser),
+            accounts=tuple(check_email(email, "--account") for email in accounts or ()),
         )
 
 
@@ -303,7 +307,9 @@ def run_check(
     prepare_context: PrepareContext | None = None,
     sessions: Mapping[str, StorageState] | None = None,
 ) -> CheckReport:
-    """Check every service, then record the results and announce what changed."""
+    """Check every service, then record the results and announce what changed.
+
+    Without `sessions`, the saved logins of ``settings.accounts`` are used."""
     checked_at = utc_now()
     results = check_services(
         [target_for(service) for service in settings.services],
@@ -311,9 +317,57 @@ def run_check(
         browser_path=settings.browser_path,
         evidence_dir=settings.data_dir / CHECKS_DIR,
         prepare_context=prepare_context,
-        sessions=sessions,
+        sessions=saved_sessions(settings) if sessions is None else sessions,
     )
     return record(settings, results, checked_at=checked_at)
+
+
+def saved_sessions(settings: CheckSettings) -> dict[str, StorageState]:
+    """Per service, the first of ``settings.accounts`` with a usable saved login.
+
+    A service none of them has a saved login for is checked without one (the login wall
+    is then expected); a damaged saved login is passed over with a warning."""
+    from widerspruch.accounts import (
+        Accounts,
+        NoKeyring,
+        SessionUnreadable,
+        keyring_usable,
+        tell_once_no_keyring,
+    )
+    from widerspruch.flows import FLOWS
+    from widerspruch.logs import mask_email
+
+    if not settings.accounts:
+        return {}
+    if not keyring_usable():
+        tell_once_no_keyring(log.warning)
+        return {}
+    accounts = Accounts(settings.data_dir)
+    sessions: dict[str, StorageState] = {}
+    for service in (s for s in settings.services if s in FLOWS):
+        for email in settings.accounts:
+            try:
+                state = accounts.load_session(email, service)
+            except SessionUnreadable as error:
+                log.warning(
+                    f"The saved login of {mask_email(email)} for {FLOWS[service].display_name} "
+                    f"could not be used ({error})",
+                    service=service,
+                )
+                continue
+            except NoKeyring:
+                return {}
+            if state is not None:
+                sessions[service] = state
+                break
+        else:
+            log.warning(
+                f"No saved login for {FLOWS[service].display_name} of "
+                f"{', '.join(map(mask_email, settings.accounts))}: checking without one "
+                "(save one with: widerspruch submit --keep-session)",
+                service=service,
+            )
+    return sessions
 
 
 def record(

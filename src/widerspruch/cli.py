@@ -273,6 +273,13 @@ def check(
     timeout: Annotated[
         float, typer.Option(help="Seconds each service's check may take.", min=0.1)
     ] = 30,
+    account: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Check behind the login wall with this account's saved login "
+            "(submit --keep-session saves one). Repeat for several accounts.",
+        ),
+    ] = None,
     browser: Annotated[
         str | None,
         typer.Option(envvar="WIDERSPRUCH_BROWSER", help="The Chromium or Chrome to launch."),
@@ -287,11 +294,14 @@ def check(
     login_required, form_changed, moved, unavailable or error (WhatsApp: no_form until
     an objection appears, then form_found). Records each result; announces a change of
     state once, after --alert-after checks. Exit code 0 if all are as expected, else 1.
+    With --account, a saved login lets the check read the form itself behind the login
+    wall; login_required then means the saved login has expired.
 
-    Example:
+    Examples:
 
     \b
         widerspruch check --webhook https://hooks.example.org/widerspruch
+        widerspruch check facebook --account jana@example.org --json
     """
     with _user_errors():
         from widerspruch import check as checks
@@ -309,6 +319,7 @@ def check(
             notify_cmd=notify_cmd,
             webhook=webhook,
             browser=browser,
+            accounts=account,
         )
         from widerspruch.logs import configure
 

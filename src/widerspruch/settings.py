@@ -47,10 +47,10 @@ def prepare_data_dir(path: Path) -> Path:
     return path
 
 
-def check_email(email: str) -> str:
+def check_email(email: str, option: str = "--email") -> str:
     email = email.strip()
     if not EMAIL_PATTERN.match(email):
-        raise UsageError(f"--email: {email!r} is not an email address")
+        raise UsageError(f"{option}: {email!r} is not an email address")
     return email
 
 
