@@ -19,7 +19,7 @@ from widerspruch import submit as submit_module
 from widerspruch.accounts import ACCOUNTS_FILE, Accounts, NoKeyring, Secret
 from widerspruch.browser import BrowserSession, open_browser
 from widerspruch.check import CheckSettings, CheckState, run_check
-from widerspruch.cli import app
+from widerspruch.cli import _results_document, app
 from widerspruch.replay import ReplayServer, Scenario, StandInPerson
 from widerspruch.replay_checks import CheckReplay, CheckScenario
 from widerspruch.settings import prepare_data_dir
@@ -53,6 +53,8 @@ def test_stored_password_logs_in_without_the_person(harness: Harness, accounts: 
     [login] = harness.replay.logins
     assert login.fields["pass"] == PASSWORD
     assert login.fields["email"] == EMAIL
+    # The --json document; the logs and every file written are searched by the harness.
+    assert PASSWORD not in json.dumps(_results_document(outcome))
 
 
 def test_refused_password_is_tried_once_then_the_person_logs_in(
