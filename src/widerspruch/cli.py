@@ -689,7 +689,7 @@ def followup(
     from datetime import UTC, datetime
 
     with _user_errors():
-        from widerspruch.followup import write_followup, write_private
+        from widerspruch.followup import write_followup
         from widerspruch.ledger import Ledger
         from widerspruch.proof import objection_by_id
         from widerspruch.settings import resolve_data_dir
@@ -701,12 +701,7 @@ def followup(
         text = write_followup(
             objection, attachments, kind=kind, language=language, now=datetime.now(UTC)
         )
-        if output is not None:
-            write_private(output, text.text)
-    if output is None:
-        typer.echo(text.text, nl=False)
-    else:
-        typer.echo(f"{text.kind}: {output}")
+    _print_or_write(text.text, output, text.kind)
     for hint in text.hints:
         typer.echo(f"→ {hint}", err=True)
 
@@ -736,7 +731,6 @@ def export(
     with _user_errors():
         from widerspruch.export import FORMATS
         from widerspruch.export import export as export_ledger
-        from widerspruch.followup import write_private
         from widerspruch.ledger import LEDGER_FILE
         from widerspruch.settings import resolve_data_dir
 
@@ -746,12 +740,7 @@ def export(
         if not (folder / LEDGER_FILE).exists():
             raise UsageError(f"no ledger in {folder}; use --data-dir")
         text = export_ledger(folder, fmt=fmt, redact=redact, now=datetime.now(UTC))
-        if output is not None:
-            write_private(output, text)
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        typer.echo(f"exported: {output}")
+    _print_or_write(text, output, "exported")
 
 
 @app.command()
@@ -866,7 +855,6 @@ def report(
 
     with _user_errors():
         from widerspruch.batch_report import render
-        from widerspruch.followup import write_private
         from widerspruch.settings import resolve_data_dir
 
         text = render(
@@ -876,12 +864,7 @@ def report(
             redact=redact,
             now=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        if output is not None:
-            write_private(output, text)
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        typer.echo(f"report: {output}")
+    _print_or_write(text, output, "report")
 
 
 @app.command()
@@ -1030,6 +1013,18 @@ def _show_status(data_dir: Path, now: datetime, json_output: bool, service: str 
             for s in found
         ],
     )
+
+
+def _print_or_write(text: str, output: Path | None, written: str) -> None:
+    """Print `text`, or write it to `output`, readable by its owner only, and say so."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with _user_errors():
+        from widerspruch.followup import write_private
+
+        write_private(output, text)
+    typer.echo(f"{written}: {output}")
 
 
 def _results_document(outcome: Outcome) -> dict[str, object]:
