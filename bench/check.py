@@ -56,7 +56,7 @@ def main() -> int:
     args = parser.parse_args()
 
     configure(None)  # warnings only: no line per result
-    executable = str(find_browser(None, None))
+    executable = str(find_browser(None, None, headless_shell=True))  # as check chooses
     walls: list[float] = []
     per_service: dict[str, list[float]] = {service: [] for service in SERVICES}
     with tempfile.TemporaryDirectory(prefix="widerspruch-bench-") as home:

@@ -205,5 +205,5 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(
     for name in names:
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0
-        assert "Example:" in result.stdout, name
+        assert "Example:" in result.stdout or "Examples:" in result.stdout, name
         assert f"widerspruch {name}" in readme, name

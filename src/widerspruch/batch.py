@@ -197,6 +197,7 @@ class BatchSettings:
             raise UsageError("--services: name at least one service: facebook, instagram")
         if not file.is_file():
             raise UsageError(f"members file not found: {file}")
+        _check_template_option(template)
         return cls(
             file=file,
             services=names,
@@ -205,6 +206,21 @@ class BatchSettings:
             data_dir=prepare_data_dir(resolve_data_dir(data_dir)),
             **flags,
         )
+
+
+def _check_template_option(template: str) -> None:
+    """--template names a template that exists in some language: else one line now,
+    rather than the same problem on every row that uses it."""
+    from widerspruch.justification import languages
+
+    problems = []
+    for language in languages():
+        try:
+            load_template(template, language)
+            return
+        except UsageError as error:
+            problems.append(str(error))
+    raise UsageError(f"--template: {problems[0]}")
 
 
 class Choice(StrEnum):
@@ -797,8 +813,10 @@ class _Runner:
             self._settled_without_browser(item)
             return
         attempt = _Attempt(self, item, objection, earlier)
-        self.set_item(item, ItemState.IN_PROGRESS, attempt.starting_reason(), objection.id)
         try:
+            # Inside: Ctrl-C or SIGTERM right after this is recorded as a stop, not left
+            # looking like an attempt still running.
+            self.set_item(item, ItemState.IN_PROGRESS, attempt.starting_reason(), objection.id)
             session = self._browser()
             flow_page, run = open_run(
                 settings,

@@ -87,6 +87,9 @@ DOM_ACTIVITY_JS = """(ms) => new Promise(resolve => {
                               characterData: true});
   timer = setTimeout(() => { observer.disconnect(); resolve(false); }, ms);
 })"""
+# The same, watched while the page is read: the observer is in place once this returns,
+# and the answer is awaited afterwards (as `changed`), so no change can slip in between.
+QUIET_WINDOW_JS = f"(ms) => ({{changed: ({DOM_ACTIVITY_JS})(ms)}})"
 # The page's HTML as saved for an anomaly: no scripts, no hidden values (form tokens).
 CLEAN_HTML_JS = """() => {
   const root = document.documentElement.cloneNode(true);
@@ -310,6 +313,8 @@ def run_check(
     """Check every service, then record the results and announce what changed.
 
     Without `sessions`, the saved logins of ``settings.accounts`` are used."""
+    # A ledger that cannot take the results (corrupt, newer) is refused before any browser.
+    Ledger.open(settings.data_dir).close()
     checked_at = utc_now()
     results = check_services(
         [target_for(service) for service in settings.services],
@@ -383,10 +388,11 @@ def record(
         if alerts:
             deliveries = notify(alert_document(checked_at, alerts, results), settings)
         delivered = all(d.ok for d in deliveries)
-        for result, before, after, alert in decisions:
-            # An alert that did not get through is tried again on the next run.
-            reported = after if alert is None or delivered else before
-            ledger.add_check(_row(result, reported, alerted=alert is not None and delivered))
+        with ledger.atomic():  # a run is recorded whole or not at all (Ctrl-C, SIGTERM)
+            for result, before, after, alert in decisions:
+                # An alert that did not get through is tried again on the next run.
+                reported = after if alert is None or delivered else before
+                ledger.add_check(_row(result, reported, alerted=alert is not None and delivered))
         path = str(ledger.path)
     for alert in alerts:
         log.info("check_alert", service=alert.service, kind=alert.kind, state=alert.state)
@@ -409,7 +415,9 @@ def check_services(
     behind the login wall, and ``login_required`` means the session expired, so it is no
     longer expected. `widerspruch check` passes none yet: login_required is fine.
     """
-    return asyncio.run(
+    from widerspruch.stoppable import run_stoppable
+
+    return run_stoppable(  # SIGTERM closes the browser in order, as Ctrl-C does
         _check_all(
             targets,
             timeout=timeout,
@@ -439,7 +447,8 @@ async def _check_all(
             own: str | None = playwright.chromium.executable_path
         except Exception:  # noqa: BLE001 - any failure just means "not installed"
             own = None
-        executable = find_browser(browser_path, own)
+        # Nothing is shown: a headless shell, if installed, starts pages on half the CPU.
+        executable = find_browser(browser_path, own, headless_shell=True)
         try:
             browser = await playwright.chromium.launch(
                 executable_path=str(executable), headless=True, args=list(LAUNCH_ARGS)
@@ -562,8 +571,21 @@ class Probe:
 
     async def settle(self) -> None:
         """Wait until no navigation or POST is in flight and the DOM has gone quiet."""
+        await self._settle(None)
+
+    async def settled_read(self, function: Callable[[SyncPage], T]) -> T:
+        """`settle`, then `read`, without waiting out the quiet window before reading: the
+        read runs inside it, and its answer counts only if the window stays quiet and no
+        navigation or POST starts. Otherwise the page is read once it is quiet, as usual.
+        For code that only looks (counts, evaluations), never waits for an element: on a
+        page still changing, that wait could last until the deadline."""
+        answer: T = await self._settle(function)
+        return answer
+
+    async def _settle(self, function: Callable[[SyncPage], Any] | None) -> Any:
         from playwright.async_api import Error
 
+        overlap = function is not None
         cap = min(self.deadline, time.monotonic() + SETTLE_CAP_S)
         while (left := cap - time.monotonic()) > 0 and not self.page.is_closed():
             if self._in_flight:
@@ -571,13 +593,28 @@ class Probe:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._activity.wait(), left)
                 continue
+            answer: list[Any] = []
             try:
                 await self.page.wait_for_load_state("load", timeout=left * 1000)
-                busy = await self.page.evaluate(DOM_ACTIVITY_JS, QUIET_MS)
+                if overlap and function is not None:
+                    window = await self.page.evaluate_handle(QUIET_WINDOW_JS, QUIET_MS)
+                    # A read that fails is done again below, on the quiet page.
+                    with suppress(Exception):
+                        answer.append(await run_sync(function, self.view))
+                    busy = await window.evaluate("window => window.changed")
+                    await window.dispose()
+                else:
+                    busy = await self.page.evaluate(DOM_ACTIVITY_JS, QUIET_MS)
             except Error:
                 continue  # a navigation replaced the document: wait for the new one
-            if not busy and not self._in_flight:
-                return
+            if busy or self._in_flight:
+                # A page that keeps changing is read once it is quiet, not on every change.
+                overlap = False
+                continue
+            if answer:
+                return answer[0]
+            break
+        return None if function is None else await self.read(function)
 
     async def read(self, function: Callable[[SyncPage], Any]) -> Any:
         """Run a flow's sync reading code on the page; a document replaced mid-read is
@@ -677,7 +714,11 @@ async def _read_form(probe: Probe, flow: Flow, url: str) -> Finding:
         return _load_failure(url, error, probe.timeout)
     declines, answered = 0, False
     while True:
-        await probe.settle()
+        try:
+            # Read inside the page's last quiet window rather than after it.
+            seen: PageState | Exception = await probe.settled_read(flow.detect)
+        except (FormError, Error) as error:
+            seen = error  # a redirect away or a 404 explains it better: said first
         probe.posts_allowed = False
         if probe.blocked_navigation:
             return Finding(
@@ -689,7 +730,9 @@ async def _read_form(probe: Probe, flow: Flow, url: str) -> Finding:
         if probe.status in (404, 410):
             return Finding(CheckState.UNAVAILABLE, f"{probe.page.url} answers HTTP {probe.status}")
         try:
-            state: PageState = await probe.read(flow.detect)
+            if isinstance(seen, Exception):
+                raise seen
+            state: PageState = seen
             if state is PageState.COOKIE_BANNER and declines < MAX_DECLINES:
                 declines += 1
                 probe.posts_allowed = True  # declining optional cookies is a POST
@@ -1104,9 +1147,9 @@ class ServiceHistory:
 
 def history(data_dir: Path, services: Sequence[str] | None = None) -> list[ServiceHistory]:
     """The recorded timeline per service; empty when nothing was checked yet."""
+    names = check_services_named(services) if services else None  # a typo is an error
     if not (data_dir / LEDGER_FILE).exists():
         return []
-    names = check_services_named(services) if services else None
     since = (datetime.now(UTC) - timedelta(days=UPTIME_DAYS)).isoformat(timespec="seconds")
     found = []
     with Ledger.open(data_dir) as ledger:

@@ -72,11 +72,16 @@ def _main(
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """A user mistake ends in one line on stderr and exit code 2, never a traceback."""
+    """A user mistake ends in one line on stderr and exit code 2, never a traceback;
+    Ctrl-C (or SIGTERM) that reaches here, in one line and exit code 130."""
     try:
         yield
     except UsageError as error:
         _fail(str(error))
+    except KeyboardInterrupt:
+        # Typer would end silently with 130; say that the run was stopped.
+        typer.echo("widerspruch: stopped", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def _fail(message: str) -> NoReturn:
@@ -364,7 +369,7 @@ def account_add(
         from widerspruch.settings import check_email, prepare_data_dir, resolve_data_dir
 
         flow = get_flow(service)
-        email = check_email(email)
+        email = check_email(email, "EMAIL")
         if not keyring_usable():
             from widerspruch.accounts import NoKeyring
 
@@ -439,9 +444,10 @@ def account_remove(
     with _user_errors():
         from widerspruch.accounts import Accounts
         from widerspruch.flows import get_flow
-        from widerspruch.settings import resolve_data_dir
+        from widerspruch.settings import check_email, resolve_data_dir
 
         flow = get_flow(service)
+        email = check_email(email, "EMAIL")
         if not Accounts(resolve_data_dir(data_dir)).remove(email, flow.service):
             raise UsageError(f"no stored account {email} on {flow.display_name}")
     typer.echo(f"Removed: {email} on {flow.display_name}.")
@@ -463,9 +469,10 @@ def account_forget_session(
     with _user_errors():
         from widerspruch.accounts import Accounts
         from widerspruch.flows import get_flow
-        from widerspruch.settings import resolve_data_dir
+        from widerspruch.settings import check_email, resolve_data_dir
 
         flow = get_flow(service)
+        email = check_email(email, "EMAIL")
         forgotten = Accounts(resolve_data_dir(data_dir)).forget_session(email, flow.service)
     typer.echo(
         f"Forgot the saved login for {email} on {flow.display_name}."
@@ -490,7 +497,7 @@ def show_log(
     with _user_errors():
         from widerspruch.settings import resolve_data_dir
 
-        _show_log(resolve_data_dir(data_dir), json_output=json_output, service=service)
+        _show_log(resolve_data_dir(data_dir), json_output=json_output, service=_service(service))
 
 
 @app.command()
@@ -658,7 +665,7 @@ def status(
     with _user_errors():
         from widerspruch.settings import resolve_data_dir
 
-        _show_status(resolve_data_dir(data_dir), datetime.now(UTC), json_output, service)
+        _show_status(resolve_data_dir(data_dir), datetime.now(UTC), json_output, _service(service))
 
 
 @app.command()
@@ -818,6 +825,7 @@ def batch(
         from widerspruch.person import ConsolePerson
 
         configure(settings.data_dir, verbose=verbose)
+        _stop_on_sigterm()  # until the batch takes SIGTERM over itself
         outcome = batches.run_batch(
             settings,
             person=ConsolePerson(headless=headless, assume_yes=yes),
@@ -921,6 +929,15 @@ def templates(
             )
         else:
             typer.echo(template.body)
+
+
+def _service(name: str | None) -> str | None:
+    """--service of a listing: a known service (a typo would list nothing, and exit 0)."""
+    if name is None:
+        return None
+    from widerspruch.flows import get_flow
+
+    return get_flow(name).service
 
 
 def _log_document(data_dir: Path, service: str | None) -> dict[str, object]:

@@ -76,6 +76,8 @@ class EmailMismatch(FormError):
 
 
 VISIBLE_TEXT_JS = "() => document.body ? document.body.innerText : ''"
+# A control's name as a person reads it.
+NAME_JS = "e => e.getAttribute('aria-label') || e.getAttribute('title') || e.innerText || ''"
 # What a custom list shows as chosen, without the options it may contain.
 SHOWN_VALUE_JS = """e => { const c = e.cloneNode(true);
   c.querySelectorAll('[role=option], [role=listbox]').forEach(o => o.remove());
@@ -256,13 +258,15 @@ class Flow:
     # -- acting on the page -------------------------------------------------------
 
     def decline_cookies(self, page: Page) -> None:
-        button = _first_visible(self.decline_cookies_button(page))
-        if button is None:
+        buttons = self.decline_cookies_button(page).filter(visible=True)
+        # Whether there is one, and what the first says, in a single look at the page.
+        names = buttons.evaluate_all(f"buttons => buttons.map({NAME_JS})")
+        if not names:
             raise FormError("the cookie dialog has no button to decline optional cookies")
-        name = _accessible_name(button)
+        name = str(names[0]).strip()
         if self.labels.allow_all_cookies.matches(name):
             raise FormError(f"refusing to press a cookie button that allows all: {name!r}")
-        button.click()
+        buttons.first.click()
 
     def answer_ai_question(self, page: Page) -> None:
         radio = self.ai_yes_radio(page)
@@ -412,14 +416,6 @@ def _first_visible(locator: Locator) -> Locator | None:
 def _same_element(one: Locator, other: Locator) -> bool:
     handle = other.element_handle()
     return bool(one.evaluate("(a, b) => a === b", handle))
-
-
-def _accessible_name(locator: Locator) -> str:
-    return str(
-        locator.evaluate(
-            "e => e.getAttribute('aria-label') || e.getAttribute('title') || e.innerText || ''"
-        )
-    ).strip()
 
 
 def _max_length(field: Locator) -> int | None:

@@ -241,7 +241,16 @@ class Ledger:
         self._db.close()
 
     @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Several writes as one: all of them are kept, or (on any exception) none."""
+        with self._transaction():
+            yield
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        if self._db.in_transaction:
+            yield self._db  # part of an enclosing `atomic()`: it commits or rolls back
+            return
         # IMMEDIATE takes the write lock at once: two runs cannot both claim an objection.
         self._db.execute("BEGIN IMMEDIATE")
         try:
@@ -256,7 +265,8 @@ class Ledger:
         if version > SCHEMA_VERSION:
             raise LedgerError(
                 f"the ledger {self.path} was written by a newer widerspruch (schema {version}, "
-                f"this one knows {SCHEMA_VERSION}); nothing was changed. Upgrade widerspruch"
+                f"this one knows {SCHEMA_VERSION}); nothing was changed. Keep a copy of it, "
+                "and upgrade widerspruch"
             )
         with self._transaction() as db:
             db.execute(

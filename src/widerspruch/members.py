@@ -81,6 +81,11 @@ class MembersFile:
         """UsageError listing every bad row, unless there are none."""
         if not self.bad_rows:
             return
+        if len(self.bad_rows) == 1:
+            raise UsageError(
+                f"{self.path.name} {self.bad_rows[0].describe()}; nothing was started. Fix the "
+                "file, or go on without this row with --skip-invalid"
+            )
         count = len(self.bad_rows)
         lines = [
             f"{self.path.name}: {count} bad row{'s' if count > 1 else ''}; nothing was "

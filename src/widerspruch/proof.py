@@ -32,6 +32,13 @@ def verify_bundle(target: str, data_dir_option: Path | None) -> Verdict:
                     if objection.evidence_dir and Path(objection.evidence_dir) == folder.resolve():
                         expected = objection.manifest_sha256
         return verify(folder, expected)
+    if not target.isdigit():
+        if folder.exists():
+            raise UsageError(f"{target} is a file, not an evidence bundle folder")
+        raise UsageError(
+            f"no evidence bundle folder at {target}, and it is not an objection number "
+            "(see `widerspruch log`)"
+        )
     objection = objection_by_id(data_dir, target)
     if not objection.evidence_dir:
         raise UsageError(f"objection #{objection.id} has no evidence bundle")

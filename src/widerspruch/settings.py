@@ -24,9 +24,17 @@ def default_data_dir() -> Path:
 
 def resolve_data_dir(option: Path | None) -> Path:
     if option is not None:
-        return option.expanduser()
-    env = os.environ.get(ENV_HOME)
-    return Path(env).expanduser() if env else default_data_dir()
+        path = option.expanduser()
+    else:
+        env = os.environ.get(ENV_HOME)
+        path = Path(env).expanduser() if env else default_data_dir()
+    if path.exists() and not path.is_dir():
+        # Read-only commands would otherwise report "no ledger yet" and exit 0.
+        raise UsageError(
+            f"the data dir {path} is not usable: it is a file, not a folder; "
+            f"choose another with --data-dir or {ENV_HOME}"
+        )
+    return path
 
 
 def prepare_data_dir(path: Path) -> Path:

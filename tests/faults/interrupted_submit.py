@@ -23,6 +23,8 @@ from widerspruch.replay import ReplayServer, Scenario, StandInPerson
 step, signal_name, data_dir, form, report = sys.argv[1:6]
 server = ReplayServer(Scenario(form=form))
 signum = getattr(signal, signal_name)
+# Ctrl-C as a terminal delivers it, even if this test runs as a background job.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def interrupt() -> None:

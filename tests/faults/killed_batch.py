@@ -32,6 +32,8 @@ from widerspruch.states import Status
 data_dir, members, journal, kill_at, signal_name, *more = sys.argv[1:]
 point, _, nth = kill_at.partition(":")
 signum = getattr(signal, signal_name)
+# Ctrl-C as a terminal delivers it, even if this test runs as a background job.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 server = ReplayServer(Scenario(already_objected_notice=True), journal=Path(journal))
 reached: Counter[tuple[str, int | None]] = Counter()
 

@@ -145,6 +145,37 @@ KILLS = {
         1,
     ),
 }
+# Ctrl-C and SIGTERM at the other queue states: the process stops in order (exit 130)
+# and records what happened; a stop before Send is "nothing sent", after it "maybe sent".
+STOPPED_BEFORE_SEND = [
+    ("confirmed", "confirmed", "0001"),
+    ("pending", "cancelled", "0002"),
+    ("pending", None, "0003"),
+]
+MAYBE_SENT = [
+    ("confirmed", "confirmed", "0001"),
+    ("submitted", "submitted_unconfirmed", "0002"),
+    ("pending", None, "0003"),
+]
+KILLS |= {
+    ("pending", "SIGINT"): (130, [("pending", None, f"000{n}") for n in (1, 2, 3)], 0),
+    ("pending", "SIGTERM"): (130, [("pending", None, f"000{n}") for n in (1, 2, 3)], 0),
+    ("in_progress:2", "SIGINT"): (130, STOPPED_BEFORE_SEND, 1),
+    ("in_progress:2", "SIGTERM"): (130, STOPPED_BEFORE_SEND, 1),
+    ("awaiting_person:2", "SIGTERM"): (130, STOPPED_BEFORE_SEND, 1),
+    ("submitted:2", "SIGINT"): (130, MAYBE_SENT, 1),
+    ("post_received:2", "SIGINT"): (130, MAYBE_SENT, 2),
+    ("post_received:2", "SIGTERM"): (130, MAYBE_SENT, 2),
+    ("objection_confirmed:2", "SIGTERM"): (
+        130,
+        [
+            ("confirmed", "confirmed", "0001"),
+            ("confirmed", "confirmed", "0002"),
+            ("pending", None, "0003"),
+        ],
+        2,
+    ),
+}
 
 
 @pytest.mark.parametrize(("kill_at", "signal_name"), sorted(KILLS), ids=lambda v: str(v))
@@ -156,6 +187,7 @@ def test_killed_batch_resumes_without_sending_anything_twice(
 
     first = batch(tmp_path, kill_at, signal_name)
     assert first.returncode == exit_code, first.stderr
+    assert "Traceback" not in first.stderr
     assert items(tmp_path) == at_the_kill
     assert sum(received(tmp_path).values()) == objections_received
 

@@ -3,7 +3,6 @@ message and the right exit code, and nothing is ever sent twice."""
 
 from __future__ import annotations
 
-import errno
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Route
 
 from tests.conftest import Harness, assert_no_secret_leaked
+from tests.faults.arranged import Vanishing, fill_the_disk
 from widerspruch.errors import UsageError
 from widerspruch.flow import Flow
 from widerspruch.replay import DONE_PATH, SUBMIT_PATH, SentForm, StandInPerson
@@ -123,24 +123,6 @@ def test_session_expiring_between_form_and_send_is_failed(harness: Harness) -> N
 # -- the browser and the person -------------------------------------------------------
 
 
-class Vanishing(StandInPerson):
-    """A person who closes the tab (or the whole browser) at one step."""
-
-    def __init__(self, at: PageState, what: str) -> None:
-        super().__init__()
-        self.at, self.what = at, what
-
-    def act(self, need: PageState, page: Page, flow: Flow, email: str) -> None:
-        if need is self.at:
-            self.actions.append(f"{self.what}@{need.value}")
-            if self.what == "tab":
-                page.close()
-            else:
-                page.context.close()
-            return
-        super().act(need, page, flow, email)
-
-
 @pytest.mark.parametrize("what", ["tab", "window"])
 def test_closed_before_send_is_cancelled(harness: Harness, what: str) -> None:
     harness.person = Vanishing(PageState.LOGIN_WALL, what)
@@ -213,10 +195,7 @@ def test_form_changed_between_runs_fills_nothing_and_keeps_a_screenshot(
 def test_full_disk_is_a_clear_error_before_any_browser(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def full(self: Path, data: bytes) -> int:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(Path, "write_bytes", full)
+    fill_the_disk(monkeypatch)
     with pytest.raises(UsageError, match="No space left"):
         prepare_data_dir(tmp_path / "data")
 
