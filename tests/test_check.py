@@ -287,6 +287,7 @@ class Notifications:
     alert_after: int = 2
     notify_cmd: tuple[str, ...] = ()
     webhook: str | None = None
+    apprise_urls: tuple[str, ...] = ()
     announced: list[list[str]] = field(default_factory=list)
 
     def check(self, *states: CheckState, service: str = "facebook") -> list[list[str]]:
@@ -296,6 +297,7 @@ class Notifications:
             alert_after=self.alert_after,
             notify_cmd=self.notify_cmd,
             webhook=self.webhook,
+            apprise_urls=self.apprise_urls,
         )
         runs = []
         for state in states:
@@ -453,6 +455,39 @@ def test_webhook_receives_the_json(tmp_path: Path, receiver: Receiver) -> None:
     assert "s3cr3t" not in delivery.target  # a webhook's path may be its secret
 
 
+def test_apprise_sends_the_alert_as_text(tmp_path: Path, receiver: Receiver) -> None:
+    # Apprise's json:// sends to any HTTP endpoint, here the local receiver.
+    url = receiver.url.replace("http://", "json://", 1)
+    notifications = Notifications(tmp_path, apprise_urls=(url,))
+    notifications.check(OK, MOVED)
+    assert receiver.received == []
+    notifications.check(MOVED)
+    [(_, body)] = receiver.received
+    sent = json.loads(body)
+    assert sent["title"] == "widerspruch check: 1 change"
+    assert sent["message"].startswith("facebook: moved (was form_ok) since ")
+    assert sent["type"] == "warning"
+
+    receiver.answer[0] = 500
+    report = record(CheckSettings(("facebook",), tmp_path, apprise_urls=(url,)), [recorded(OK)])
+    report = record(CheckSettings(("facebook",), tmp_path, apprise_urls=(url,)), [recorded(OK)])
+    assert [a.kind for a in report.alerts] == ["recovered"]
+    [delivery] = report.deliveries
+    assert (delivery.ok, delivery.target) == (False, "apprise json://")  # no host, no token
+    assert not report.ok
+
+
+def test_apprise_without_its_package_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "apprise", None)  # import apprise: ImportError
+    result = runner.invoke(
+        app, ["check", "--data-dir", str(tmp_path), "--apprise", "ntfy://alerts"]
+    )
+    assert result.exit_code == 2
+    assert "pip install 'widerspruch[apprise]'" in result.output
+
+
 def test_history_keeps_state_changes_and_30_day_uptime(tmp_path: Path) -> None:
     settings = CheckSettings(("facebook",), prepare_data_dir(tmp_path))
     record(settings, [recorded(ERROR, at="2020-01-01T00:00:00+00:00")])  # long ago
@@ -587,6 +622,8 @@ def test_plain_output_is_a_table_with_alerts_on_stderr(
         (["--notify-cmd", "notify 'unclosed"], "--notify-cmd: No closing quotation"),
         (["--webhook", "ftp://example.org/"], "--webhook: 'ftp://example.org/' is not an http"),
         (["--alert-after", "0"], "--alert-after"),
+        (["--apprise", "alerts.example.org"], "--apprise: not a URL"),
+        (["--apprise", "nosuch://s3cr3t"], "--apprise: Apprise cannot send to this nosuch://"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(

@@ -22,7 +22,8 @@ Every result is recorded in the ledger's check history, with the final URL, the 
 language and the HTTP status; for an anomaly also a screenshot and the page's HTML
 (scripts and hidden values removed) in ``<data dir>/checks/<service>/``. A change of
 state is announced once, after it has held for ``alert_after`` consecutive checks, on
-the terminal and by ``--notify-cmd`` / ``--webhook``, both with one JSON document.
+the terminal and by ``--notify-cmd`` / ``--webhook``, both with one JSON document, and
+by ``--apprise`` (the optional apprise package) as a short text to any service it knows.
 """
 
 from __future__ import annotations
@@ -224,6 +225,7 @@ class CheckSettings:
     alert_after: int = DEFAULT_ALERT_AFTER
     notify_cmd: tuple[str, ...] = ()
     webhook: str | None = None
+    apprise_urls: tuple[str, ...] = ()
     browser_path: Path | None = None
     accounts: tuple[str, ...] = ()  # whose saved logins to check with (--account)
 
@@ -237,6 +239,7 @@ class CheckSettings:
         alert_after: int = DEFAULT_ALERT_AFTER,
         notify_cmd: str | None = None,
         webhook: str | None = None,
+        apprise_urls: Sequence[str] | None = None,
         browser: str | None = None,
         accounts: Sequence[str] | None = None,
     ) -> CheckSettings:
@@ -269,9 +272,31 @@ class CheckSettings:
             alert_after=alert_after,
             notify_cmd=command,
             webhook=webhook,
+            apprise_urls=_check_apprise_urls(apprise_urls or ()),
             browser_path=check_browser_path(browser),
             accounts=tuple(check_email(email, "--account") for email in accounts or ()),
         )
+
+
+def _check_apprise_urls(urls: Sequence[str]) -> tuple[str, ...]:
+    """--apprise URLs Apprise can send to, or a UsageError; never echoes a whole URL,
+    which usually holds a token."""
+    if not urls:
+        return ()
+    try:
+        import apprise
+    except ImportError:
+        raise UsageError(
+            "--apprise needs the optional apprise package: pip install 'widerspruch[apprise]' "
+            "(with pipx: pipx inject widerspruch apprise)"
+        ) from None
+    for url in urls:
+        if "://" not in url:
+            raise UsageError("--apprise: not a URL; Apprise URLs look like ntfy://TOPIC")
+        if not apprise.Apprise().add(url):
+            scheme = url.split("://", 1)[0]
+            raise UsageError(f"--apprise: Apprise cannot send to this {scheme}:// URL")
+    return tuple(urls)
 
 
 def all_services() -> tuple[str, ...]:
@@ -386,7 +411,7 @@ def record(
         alerts = [alert for _, _, _, alert in decisions if alert is not None]
         deliveries: list[Delivery] = []
         if alerts:
-            deliveries = notify(alert_document(checked_at, alerts, results), settings)
+            deliveries = notify(checked_at, alerts, results, settings)
         delivered = all(d.ok for d in deliveries)
         with ledger.atomic():  # a run is recorded whole or not at all (Ctrl-C, SIGTERM)
             for result, before, after, alert in decisions:
@@ -1047,14 +1072,21 @@ def alert_document(
     }
 
 
-def notify(document: dict[str, Any], settings: CheckSettings) -> list[Delivery]:
-    """Send the alert document to every configured target; report each one's fate."""
+def notify(
+    checked_at: str,
+    alerts: Sequence[Alert],
+    results: Sequence[CheckResult],
+    settings: CheckSettings,
+) -> list[Delivery]:
+    """Send the alerts to every configured target; report each one's fate."""
+    document = alert_document(checked_at, alerts, results)
     body = json.dumps(document, ensure_ascii=False).encode("utf-8")
     deliveries = []
     if settings.notify_cmd:
         deliveries.append(_run_notify_cmd(settings.notify_cmd, body))
     if settings.webhook:
         deliveries.append(_post_webhook(settings.webhook, body))
+    deliveries += [_send_apprise(url, alerts) for url in settings.apprise_urls]
     for delivery in deliveries:
         log.info("check_notified", target=delivery.target, ok=delivery.ok, error=delivery.error)
     return deliveries
@@ -1072,6 +1104,25 @@ def _run_notify_cmd(command: tuple[str, ...], body: bytes) -> Delivery:
         said = _first_line(Exception(done.stderr.decode("utf-8", "replace"))) if done.stderr else ""
         return Delivery(target, ok=False, error=f"exit code {done.returncode} {said}".strip())
     return Delivery(target, ok=True)
+
+
+def _send_apprise(url: str, alerts: Sequence[Alert]) -> Delivery:
+    """A short text for a person's phone or chat; the JSON stays with the other targets."""
+    import apprise
+
+    failing = any(alert.kind in ("failing", "changed") for alert in alerts)
+    notifier = apprise.Apprise()
+    notifier.add(url)
+    target = f"apprise {url.split('://', 1)[0]}://"  # the rest may hold a token
+    try:
+        sent = notifier.notify(
+            title=f"widerspruch check: {len(alerts)} change{'s' if len(alerts) != 1 else ''}",
+            body="\n".join(alert.line() for alert in alerts),
+            notify_type=apprise.NotifyType.WARNING if failing else apprise.NotifyType.INFO,
+        )
+    except Exception as error:  # noqa: BLE001 - a plugin failing must not end the run unrecorded
+        return Delivery(target, ok=False, error=_first_line(error))
+    return Delivery(target, ok=bool(sent), error=None if sent else "Apprise could not send it")
 
 
 def _post_webhook(url: str, body: bytes) -> Delivery:

@@ -275,6 +275,13 @@ def check(
     webhook: Annotated[
         str | None, typer.Option(help="On a change of state, POST the JSON to this URL.")
     ] = None,
+    apprise: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="On a change of state, send a short text to this Apprise URL (ntfy://, "
+            "mailto://, tgram://, ...; needs widerspruch[apprise]). Repeat for several.",
+        ),
+    ] = None,
     timeout: Annotated[
         float, typer.Option(help="Seconds each service's check may take.", min=0.1)
     ] = 30,
@@ -307,6 +314,7 @@ def check(
     \b
         widerspruch check --webhook https://hooks.example.org/widerspruch
         widerspruch check facebook --account jana@example.org --json
+        widerspruch check --apprise ntfy://ntfy.sh/my-widerspruch-alerts
     """
     with _user_errors():
         from widerspruch import check as checks
@@ -323,6 +331,7 @@ def check(
             alert_after=alert_after,
             notify_cmd=notify_cmd,
             webhook=webhook,
+            apprise_urls=apprise,
             browser=browser,
             accounts=account,
         )
