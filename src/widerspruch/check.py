@@ -37,7 +37,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -73,6 +73,8 @@ SETTLE_CAP_S = 5.0
 MAX_DECLINES = 3
 # How long the last reads of a page (language, screenshot, HTML) may take.
 READ_TIMEOUT_S = 5.0
+# How long a check may still take once its browser has gone away.
+CLOSED_GRACE_S = 1.0
 NOTIFY_TIMEOUT_S = 30.0
 WEBHOOK_TIMEOUT_S = 10.0
 UPTIME_DAYS = 30
@@ -482,22 +484,60 @@ async def _check_all(
             raise UsageError(
                 f"the browser {executable} did not start: {_first_line(error)}"
             ) from None
+        closed = asyncio.Event()
+        browser.on("disconnected", lambda _: closed.set())
         try:
             checks = [
-                _check_one(
-                    browser,
+                _unless_browser_closes(
+                    _check_one(
+                        browser,
+                        target,
+                        timeout=timeout,
+                        evidence_dir=evidence_dir,
+                        prepare_context=prepare_context,
+                        session=sessions.get(target.service),
+                    ),
                     target,
-                    timeout=timeout,
-                    evidence_dir=evidence_dir,
-                    prepare_context=prepare_context,
-                    session=sessions.get(target.service),
+                    closed,
                 )
                 for target in targets
             ]
             return list(await asyncio.gather(*checks))
         finally:
-            with suppress(Error):
-                await browser.close()
+            await _bounded(browser.close())
+
+
+async def _unless_browser_closes(
+    check: Coroutine[Any, Any, CheckResult], target: Flow, closed: asyncio.Event
+) -> CheckResult:
+    """The check's result, or an error result if the browser goes away under it: once
+    it is gone, a call in flight (opening a page, say) may never be answered."""
+    started, checked_at = time.monotonic(), utc_now()
+    running = asyncio.ensure_future(check)
+    gone = asyncio.ensure_future(closed.wait())
+    try:
+        await asyncio.wait({running, gone}, return_when=asyncio.FIRST_COMPLETED)
+        if not running.done():
+            # Calls that do fail on a closed browser get a moment to, for their own detail.
+            await asyncio.wait({running}, timeout=CLOSED_GRACE_S)
+        if running.done():
+            return running.result()
+    finally:
+        gone.cancel()
+        if not running.done():
+            running.cancel()
+            await asyncio.wait({running}, timeout=CLOSED_GRACE_S)
+    log.info("check_browser_closed", service=target.service)
+    url = target.watch_urls[0] if isinstance(target, Watch) else target.form_urls[0]
+    return CheckResult(
+        service=target.service,
+        state=CheckState.ERROR,
+        detail="the browser closed during the check",
+        url=url,
+        checked_at=checked_at,
+        expected=False,
+        seconds=round(time.monotonic() - started, 3),
+    )
 
 
 async def _check_one(
@@ -509,7 +549,6 @@ async def _check_one(
     prepare_context: PrepareContext | None,
     session: StorageState | None,
 ) -> CheckResult:
-    from playwright.async_api import Error
 
     started = time.monotonic()
     checked_at = utc_now()
@@ -527,8 +566,7 @@ async def _check_one(
         if not result.expected and evidence_dir is not None:
             await _save_evidence(result, probe.page, evidence_dir / target.service)
     finally:
-        with suppress(Error):
-            await context.close()
+        await _bounded(context.close())  # on a browser that died, it may never answer
     result.seconds = round(time.monotonic() - started, 3)
     log.info(
         "check_result",

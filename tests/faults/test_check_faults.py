@@ -4,6 +4,7 @@ check never sends the form."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
@@ -257,3 +258,24 @@ def test_a_browser_killed_mid_check_is_a_recorded_error_and_exit_1(
     assert facebook["state"] == "error"
     assert "closed" in facebook["detail"]
     assert recorded(data_dir) == [(s, r["state"]) for s, r in results.items()]
+
+
+def test_a_call_the_dead_browser_never_answers_still_ends_in_an_error_result() -> None:
+    # Once Chromium is gone, a call in flight (opening a page) may wait for ever.
+    async def never_answered() -> CheckResult:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def browser_dies() -> CheckResult:
+        closed = asyncio.Event()
+        check = check_module._unless_browser_closes(
+            never_answered(), check_module.target_for("whatsapp"), closed
+        )
+        asyncio.get_running_loop().call_later(0.1, closed.set)
+        return await asyncio.wait_for(check, 10)
+
+    result = asyncio.run(browser_dies())
+    assert result.state is CheckState.ERROR
+    assert "browser closed" in result.detail
+    assert result.service == "whatsapp"
+    assert not result.expected
