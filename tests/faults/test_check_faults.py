@@ -274,7 +274,7 @@ def test_a_call_the_dead_browser_never_answers_still_ends_in_an_error_result() -
         asyncio.get_running_loop().call_later(0.1, closed.set)
         return await asyncio.wait_for(check, 10)
 
-    result = asyncio.run(browser_dies())
+    result = in_own_thread(asyncio.run, browser_dies())  # pytest-playwright runs a loop here
     assert result.state is CheckState.ERROR
     assert "browser closed" in result.detail
     assert result.service == "whatsapp"
