@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from widerspruch.browser import find_browser
@@ -34,12 +35,14 @@ SERVICES = ("facebook", "instagram", "whatsapp")
 TARGET_SECONDS = 3.0
 
 
-def check_once(logged_in: bool) -> tuple[float, dict[str, float]]:
+def check_once(logged_in: bool, browser: Path) -> tuple[float, dict[str, float]]:
     """One run: wall seconds for all three, and each service's own seconds."""
     replay = CheckReplay(CheckScenario(logged_in=logged_in))
     started = time.perf_counter()
     results = check_services(
-        [target_for(service) for service in SERVICES], prepare_context=replay.attach
+        [target_for(service) for service in SERVICES],
+        browser_path=browser,
+        prepare_context=replay.attach,
     )
     wall = time.perf_counter() - started
     for result in results:
@@ -56,20 +59,21 @@ def main() -> int:
     args = parser.parse_args()
 
     configure(None)  # warnings only: no line per result
-    executable = str(find_browser(None, None, headless_shell=True))  # as check chooses
+    explicit = os.environ.get("WIDERSPRUCH_BROWSER")  # as check chooses, the variable first
+    executable = find_browser(Path(explicit) if explicit else None, None, headless_shell=True)
     walls: list[float] = []
     per_service: dict[str, list[float]] = {service: [] for service in SERVICES}
     with tempfile.TemporaryDirectory(prefix="widerspruch-bench-") as home:
         os.environ["HOME"] = home  # Chromium writes to ~/.config and ~/.cache
-        check_once(args.scenario == "logged-in")  # warm-up: disk caches, not timed
+        check_once(args.scenario == "logged-in", executable)  # warm-up: disk caches, not timed
         for _ in range(args.runs):
-            wall, seconds = check_once(args.scenario == "logged-in")
+            wall, seconds = check_once(args.scenario == "logged-in", executable)
             walls.append(wall)
             for service, value in seconds.items():
                 per_service[service].append(value)
 
     figures: dict[str, Any] = {
-        "browser": executable,
+        "browser": str(executable),
         "scenario": args.scenario,
         "runs": args.runs,
         "target_median_s": TARGET_SECONDS,
