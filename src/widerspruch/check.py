@@ -528,12 +528,11 @@ async def _unless_browser_closes(
             running.cancel()
             await asyncio.wait({running}, timeout=CLOSED_GRACE_S)
     log.info("check_browser_closed", service=target.service)
-    url = target.watch_urls[0] if isinstance(target, Watch) else target.form_urls[0]
     return CheckResult(
         service=target.service,
         state=CheckState.ERROR,
         detail="the browser closed during the check",
-        url=url,
+        url=_opened_url(target),
         checked_at=checked_at,
         expected=False,
         seconds=round(time.monotonic() - started, 3),
@@ -549,7 +548,6 @@ async def _check_one(
     prepare_context: PrepareContext | None,
     session: StorageState | None,
 ) -> CheckResult:
-
     started = time.monotonic()
     checked_at = utc_now()
     state = str(session) if isinstance(session, Path) else session
@@ -955,12 +953,11 @@ async def _result(
     page_url = None if probe.page.is_closed() else probe.page.url
     if page_url is not None and page_url.startswith(("about:", "chrome-error:")):
         page_url = None  # nothing loaded
-    url = target.watch_urls[0] if isinstance(target, Watch) else target.form_urls[0]
     return CheckResult(
         service=target.service,
         state=finding.state,
         detail=detail,
-        url=url,
+        url=_opened_url(target),
         checked_at=checked_at,
         expected=expected,
         final_url=finding.final_url
@@ -970,6 +967,11 @@ async def _result(
         link=finding.link,
         missing=finding.missing,
     )
+
+
+def _opened_url(target: Flow) -> str:
+    """The URL a check of `target` opens first: its current form, or its first watched page."""
+    return target.watch_urls[0] if isinstance(target, Watch) else target.form_urls[0]
 
 
 def _load_failure(url: str, error: Exception, timeout: float) -> Finding:
