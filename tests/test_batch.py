@@ -14,24 +14,26 @@ from playwright.sync_api import BrowserContext, Page, Request, Route
 from rich.console import Console
 from typer.testing import CliRunner
 
+from tests.claims import live_process, other_owner
 from tests.conftest import Harness
+from tests.records import make_objection
 from widerspruch.batch import (
-    ALREADY_OBJECTED,
     BatchOutcome,
     BatchSettings,
     Choice,
     ConsoleOperator,
     ItemState,
     Progress,
+    Review,
     ScriptedOperator,
     run_batch,
 )
 from widerspruch.batch_report import build_report, to_csv, to_html
 from widerspruch.browser import BrowserSession
 from widerspruch.cli import app
-from widerspruch.flow import VISIBLE_TEXT_JS, Flow
+from widerspruch.flow import Flow
 from widerspruch.ledger import Ledger
-from widerspruch.replay import FORM_VERSIONS, SUBMIT_PATH, SentForm, StandInPerson, fixtures_dir
+from widerspruch.replay import SUBMIT_PATH, SentForm, StandInPerson
 from widerspruch.states import PageState, Status
 
 HEADER = "member_id,email,country,language,services,mandate_ref\n"
@@ -195,10 +197,9 @@ def lose_the_answer(harness: Harness) -> None:
     harness.context_hook = context_hook
 
 
-def test_resume_looks_first_and_takes_metas_notice_for_the_confirmation(
+def test_resume_never_sends_what_may_have_reached_meta_and_lists_it_for_review(
     harness: Harness, tmp_path: Path
 ) -> None:
-    harness.replay.scenario.already_objected_notice = True
     path = members(tmp_path, member(1), member(2))
     lose_the_answer(harness)
     first = run(harness, path, timeout=5)
@@ -206,89 +207,135 @@ def test_resume_looks_first_and_takes_metas_notice_for_the_confirmation(
     assert len(harness.replay.submissions) == 2
 
     harness.context_hook = None
-    again = run(harness, path, resume=True)
-
-    assert [state for *_, state in states(again)] == [ItemState.CONFIRMED] * 2
-    assert len(harness.replay.submissions) == 2  # nothing sent twice
-    assert harness.replay.served.count("facebook/already_objected") == 2
+    for _ in range(2):  # resumed twice: the same, and nothing sent
+        operator = ScriptedOperator()
+        again = run(harness, path, operator, resume=True)  # --yes: nobody decides
+        assert [state for *_, state in states(again)] == [ItemState.SUBMITTED] * 2
+        assert len(harness.replay.submissions) == 2
+        review = [line for line in operator.lines if line.startswith("To review:")]
+        assert [line.split(":")[1] for line in review] == [
+            " member 0001, facebook",
+            " member 0002, facebook",
+        ]
+        assert all("Not sent again (--yes)" in line for line in review)
+        assert not again.ok
     with Ledger.open(harness.data_dir) as ledger:
         objections = ledger.objections()
-    # The first objections are confirmed by Meta's notice; the looks sent nothing.
     assert [(o.id, o.status) for o in objections] == [
-        (1, Status.CONFIRMED),
-        (2, Status.CONFIRMED),
-        (3, Status.FAILED),
-        (4, Status.FAILED),
+        (1, Status.SUBMITTED_UNCONFIRMED),
+        (2, Status.SUBMITTED_UNCONFIRMED),
     ]
-    assert "Meta's form said so" in (objections[0].detail or "")
-    assert "nothing sent" in (objections[2].detail or "")
     assert [item.objection_id for item in again.items] == [1, 2]
-    assert again.ok
 
 
-def test_resume_asks_the_member_when_metas_form_says_nothing(
+def test_what_the_member_says_is_their_statement_never_a_confirmation(
     harness: Harness, tmp_path: Path
 ) -> None:
     path = members(tmp_path, member(1))
     lose_the_answer(harness)
     run(harness, path, timeout=5)
     harness.context_hook = None
-    operator = ScriptedOperator(member_says_sent=True)
+    operator = ScriptedOperator(reviews=[Review.MEMBER_SAYS_SENT])
+
+    again = run(harness, path, operator, resume=True, assume_yes=False)
+
+    assert states(again) == [("0001", "facebook", ItemState.MEMBER_SAYS_SENT)]
+    assert operator.asked == ["0001/facebook: review"]
+    assert len(harness.replay.submissions) == 1
+    assert not again.ok  # the member's word is not Meta's confirmation
+    with Ledger.open(harness.data_dir) as ledger:
+        kept = ledger.get(1)
+        statements = [e for e in ledger.events(1) if e.kind == "batch"]
+    assert kept.status is Status.SUBMITTED_UNCONFIRMED
+    assert [e.state for e in statements] == ["member_statement"]
+    assert "not Meta's confirmation" in (statements[0].detail or "")
+    assert "their statement" in (again.items[0].reason or "")
+
+
+def test_resume_sends_again_only_on_the_operators_word_and_keeps_the_first_record(
+    harness: Harness, tmp_path: Path
+) -> None:
+    path = members(tmp_path, member(1))
+    lose_the_answer(harness)
+    run(harness, path, timeout=5)
+    harness.context_hook = None
+    operator = ScriptedOperator(reviews=[Review.SEND_AGAIN])
 
     again = run(harness, path, operator, resume=True, assume_yes=False)
 
     assert states(again) == [("0001", "facebook", ItemState.CONFIRMED)]
-    assert operator.asked == ["0001/facebook: already sent?"]
-    assert len(harness.replay.submissions) == 1
-    with Ledger.open(harness.data_dir) as ledger:
-        assert "the member said so" in (ledger.get(1).detail or "")
-
-
-def test_resume_sends_again_only_after_looking_and_keeps_the_first_record(
-    harness: Harness, tmp_path: Path
-) -> None:
-    path = members(tmp_path, member(1))
-    lose_the_answer(harness)
-    run(harness, path, timeout=5)
-    harness.context_hook = None
-
-    again = run(harness, path, resume=True)  # --yes: nobody to ask; Meta shows nothing
-
-    assert states(again) == [("0001", "facebook", ItemState.CONFIRMED)]
     assert again.items[0].objection_id == 2
+    assert operator.handed_over == ["0001"]  # the member gets the keyboard for it
+    assert any("may already have reached Meta" in line for line in operator.lines)
+    assert len(harness.replay.submissions) == 2
     with Ledger.open(harness.data_dir) as ledger:
         first = ledger.get(1)
         notes = [e for e in ledger.events(1) if e.kind == "batch"]
     assert first.status is Status.SUBMITTED_UNCONFIRMED  # it may still have reached Meta
-    assert [n.state for n in notes] == ["looked_again"]
-    assert "sending it again as objection #2" in (notes[0].detail or "")
+    assert [n.state for n in notes] == ["sent_again"]
+    assert "the operator chose to send it again" in (notes[0].detail or "")
+    assert "as objection #2" in (notes[0].detail or "")
 
 
-def test_an_account_meta_already_knows_is_not_sent(harness: Harness, tmp_path: Path) -> None:
-    harness.replay.scenario.already_objected_notice = True
-    harness.replay.objected[("facebook", "m1@example.org")] = "2025-05-20"
-    outcome = run(harness, members(tmp_path, member(1), member(2)))
+def test_the_operator_may_leave_it_and_nothing_is_sent(harness: Harness, tmp_path: Path) -> None:
+    path = members(tmp_path, member(1))
+    lose_the_answer(harness)
+    run(harness, path, timeout=5)
+    harness.context_hook = None
+    operator = ScriptedOperator(reviews=[Review.LEAVE])
+
+    again = run(harness, path, operator, resume=True, assume_yes=False)
+
+    assert states(again) == [("0001", "facebook", ItemState.SUBMITTED)]
+    assert "left as it is by the operator" in (again.items[0].reason or "")
+    assert len(harness.replay.submissions) == 1
+
+
+def test_a_failed_objection_whose_request_reached_meta_is_not_sent_by_a_batch(
+    harness: Harness, tmp_path: Path
+) -> None:
+    # Meta answered the submission with an error page: it may still have it.
+    failed = make_objection(harness.data_dir, status=Status.FAILED, email="m1@example.org")
+    with Ledger.open(harness.data_dir) as ledger:
+        ledger.record_submission(failed.id, {"phase": "answered", "status": 500})
+    operator = ScriptedOperator()
+    outcome = run(harness, members(tmp_path, member(1), member(2)), operator)
     assert states(outcome) == [
-        ("0001", "facebook", ItemState.SKIPPED),
+        ("0001", "facebook", ItemState.SUBMITTED),
         ("0002", "facebook", ItemState.CONFIRMED),
     ]
-    assert "already objected" in (outcome.items[0].reason or "")
+    assert outcome.items[0].objection_id == failed.id
     assert sent_emails(harness) == ["m2@example.org"]
-    assert outcome.ok
+    assert any(line.startswith("To review: member 0001") for line in operator.lines)
 
 
-@pytest.mark.parametrize("language", ["de", "en"])
-@pytest.mark.parametrize("service", ["facebook", "instagram"])
-def test_only_metas_notice_counts_not_the_forms_standing_hint(
-    page: Page, service: str, language: str
+def test_a_member_another_live_run_is_objecting_for_is_left_pending(
+    harness: Harness, tmp_path: Path
 ) -> None:
-    for form in FORM_VERSIONS:
-        html = (fixtures_dir() / service / f"{form}.{language}.html").read_text("utf-8")
-        page.set_content(html)
-        assert not ALREADY_OBJECTED.matches(page.evaluate(VISIBLE_TEXT_JS)), form
-    notice = (fixtures_dir() / service / f"already_objected.{language}.html").read_text("utf-8")
-    page.set_content(html.replace("<form", notice.replace("{{objected_on}}", "2025-05-20"), 1))
-    assert ALREADY_OBJECTED.matches(page.evaluate(VISIBLE_TEXT_JS))
+    harness.data_dir.mkdir(parents=True)
+    with Ledger.open(harness.data_dir) as mine, other_owner(mine, live_process()) as other:
+        other.claim(
+            service="facebook",
+            account_email="m1@example.org",
+            country="DE",
+            language="de",
+            template="standard",
+            template_version="1",
+            justification="Ich widerspreche.",
+            form_url="https://www.facebook.com/help/contact/712876720715583",
+            force=False,
+        )
+    operator = ScriptedOperator()
+    outcome = run(harness, members(tmp_path, member(1), member(2)), operator)
+    assert states(outcome) == [
+        ("0001", "facebook", ItemState.PENDING),
+        ("0002", "facebook", ItemState.CONFIRMED),
+    ]
+    line = "another widerspruch run is objecting for m***@example.org on facebook since "
+    assert (outcome.items[0].reason or "").startswith(line)
+    assert any(line in said for said in operator.lines)
+    assert sent_emails(harness) == ["m2@example.org"]
+    assert not outcome.ok
 
 
 # -- the person, the operator, Ctrl-C -----------------------------------------------------
@@ -465,7 +512,7 @@ def test_batch_tables_are_migration_4(harness: Harness) -> None:
 def test_the_operator_is_told_who_is_next_and_asked_to_hand_over(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    answers = iter(["", "retry", "y"])
+    answers = iter(["", "retry", "member-says-sent"])
     monkeypatch.setattr("builtins.input", lambda *args: next(answers))
     out = io.StringIO()
     console = Console(file=out, force_terminal=False, width=200)
@@ -473,19 +520,9 @@ def test_the_operator_is_told_who_is_next_and_asked_to_hand_over(
 
     operator.hand_over("0042", "jana@example.org", ["facebook", "instagram"], 3)
     choice = operator.interrupted("0042", "facebook", "stopped before sending; nothing sent")
-    with Ledger.open(tmp_path) as ledger:
-        objection, _ = ledger.claim(
-            service="facebook",
-            account_email="jana@example.org",
-            country="DE",
-            language="de",
-            template="standard",
-            template_version="1",
-            justification="Ich widerspreche.",
-            form_url="https://www.facebook.com/help/contact/712876720715583",
-            force=False,
-        )
-    said = operator.already_sent("0042", "facebook", objection)
+    said = operator.review(
+        "0042", "facebook", ["Objection #7 for j***@example.org on facebook may have reached Meta"]
+    )
 
     shown = out.getvalue()
     assert "Next: member 0042 (j***@example.org), facebook, instagram" in shown
@@ -493,5 +530,7 @@ def test_the_operator_is_told_who_is_next_and_asked_to_hand_over(
     assert "jana@example.org" not in shown
     assert "Skip this member, retry, or stop the batch?" in shown
     assert choice is Choice.RETRY
-    assert said is True
-    assert f"Objection #{objection.id} (member 0042, facebook) may have been sent" in shown
+    assert said is Review.MEMBER_SAYS_SENT
+    assert "To review: member 0042, facebook" in shown
+    assert "Objection #7 for j***@example.org on facebook may have reached Meta" in shown
+    assert "Send it again (member 0042 needs the keyboard), leave it" in shown

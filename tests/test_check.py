@@ -632,3 +632,23 @@ def test_usage_errors_exit_2_with_one_line(
     result = runner.invoke(app, ["check", "--data-dir", str(tmp_path), *extra])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_a_look_alike_form_behind_the_url_is_reported_as_changed(tmp_path: Path) -> None:
+    root = tmp_path / "replicas"
+    shutil.copytree(fixtures_dir(), root)
+    look_alike = (
+        '<!DOCTYPE html><html lang="en"><body><h2>Report a login problem</h2>'
+        '<form><label>Email address <input type="email" name="email"></label>'
+        '<label>Please describe the problem <textarea name="text"></textarea></label>'
+        '<div role="button" tabindex="0">Send</div></form></body></html>'
+    )
+    for service in ("facebook", "instagram"):
+        (root / service / "look_alike.en.html").write_text(look_alike, "utf-8")
+    checked = run_checks(
+        "facebook", "instagram", root=root, language="en", form="look_alike", logged_in=True
+    )
+    for result in checked.results.values():
+        assert result.state is CheckState.FORM_CHANGED, result.detail
+        assert "not Meta's AI objection form" in result.detail
+    assert checked.replay.meta.submissions == []

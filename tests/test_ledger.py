@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.claims import ended_process, live_process, other_owner
 from widerspruch.errors import UsageError
-from widerspruch.ledger import LEDGER_FILE, MIGRATIONS, SCHEMA_VERSION, Ledger, LedgerError
+from widerspruch.ledger import (
+    LEDGER_FILE,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    ClaimHeld,
+    Ledger,
+    LedgerError,
+)
 from widerspruch.settings import prepare_data_dir
 from widerspruch.states import Status
 
@@ -63,10 +71,12 @@ def test_every_status_change_is_an_event(ledger: Ledger) -> None:
 
 
 @pytest.mark.parametrize(
-    "status", [Status.SUBMITTING, Status.SUBMITTED_UNCONFIRMED, Status.CONFIRMED]
+    "status", [Status.SUBMITTED_UNCONFIRMED, Status.CONFIRMED, Status.CONFIRMED_BY_PERSON]
 )
 def test_possibly_sent_objection_blocks_a_new_one(ledger: Ledger, status: Status) -> None:
+    # (A run still "submitting" is a live claim: tests/test_claims.py.)
     first, _ = ledger.claim(**CLAIM, force=False)
+    ledger.set_status(first.id, Status.SUBMITTING)
     ledger.set_status(first.id, status)
     earlier, blocking = ledger.claim(**{**CLAIM, "account_email": "jana@example.org"}, force=False)
     assert blocking is not None
@@ -86,6 +96,7 @@ def test_unsent_objection_does_not_block(ledger: Ledger, status: Status) -> None
 
 def test_force_claims_despite_a_confirmed_one(ledger: Ledger) -> None:
     first, _ = ledger.claim(**CLAIM, force=False)
+    ledger.set_status(first.id, Status.SUBMITTING)
     ledger.set_status(first.id, Status.CONFIRMED)
     second, blocking = ledger.claim(**CLAIM, force=True)
     assert blocking is None
@@ -93,9 +104,24 @@ def test_force_claims_despite_a_confirmed_one(ledger: Ledger) -> None:
 
 
 def test_run_that_died_before_send_is_closed_as_cancelled(ledger: Ledger) -> None:
-    crashed, _ = ledger.claim(**CLAIM, force=False)  # left in_progress by a killed run
-    ledger.claim(**CLAIM, force=False)
+    # Left in_progress by a run whose process is gone: taken over, truthfully.
+    with other_owner(ledger, ended_process()) as crashed_run:
+        crashed, _ = crashed_run.claim(**CLAIM, force=False)
+    new, blocking = ledger.claim(**CLAIM, force=False)
+    assert blocking is None
     assert ledger.get(crashed.id).status is Status.CANCELLED
+    assert "the run ended before sending; nothing sent" in (ledger.get(crashed.id).detail or "")
+    assert new.status is Status.IN_PROGRESS
+
+
+def test_a_live_run_in_progress_is_never_cancelled_by_another(ledger: Ledger) -> None:
+    # The bug this replaces: any in_progress row was taken for a crash's leftover.
+    with other_owner(ledger, live_process()) as running:
+        running_objection, _ = running.claim(**CLAIM, force=False)
+    with pytest.raises(ClaimHeld, match="another widerspruch run is objecting"):
+        ledger.claim(**CLAIM, force=False)
+    assert ledger.get(running_objection.id).status is Status.IN_PROGRESS
+    assert len(ledger.objections()) == 1
 
 
 def test_files_are_owner_only(tmp_path: Path) -> None:

@@ -176,6 +176,7 @@ def confirmed_earlier(data_dir: Path, email: str) -> int:
             form_url="https://www.facebook.com/help/contact/712876720715583",
             force=False,
         )
+        ledger.set_status(objection.id, Status.SUBMITTING, "clicking Send")
         ledger.set_status(objection.id, Status.CONFIRMED, "Meta confirmed the objection")
         return objection.id
 

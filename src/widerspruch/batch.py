@@ -5,23 +5,29 @@ The queue
     A batch is one members file (widerspruch.members). Each member x service is an item,
     stored in the ledger before anything else happens. An item moves through
     ``pending -> in_progress -> awaiting_person -> submitted -> confirmed | failed |
-    skipped``; rows that failed the checks are ``invalid`` (with ``--skip-invalid``).
+    skipped`` (and ``confirmed_by_person``, ``member_says_sent``, below); rows that
+    failed the checks are ``invalid`` (with ``--skip-invalid``).
     An item is claimed (``Ledger.claim``, one transaction) and linked to its objection
     before its browser opens. ``submitted`` is set right after the engine has committed
     the objection as "submitting", just before it clicks Send. The objection's own
     status is the authority: an item's state only says where the batch got to.
+    ``confirmed_by_person`` is an item whose member judged Meta's unclear answer as
+    accepted; ``member_says_sent`` one whose member says Meta has it (not confirmed).
 
 Nothing twice
-    Before an item starts, the ledger is asked (``Ledger.latest_sent``). An account and
-    service already confirmed, in this batch or any earlier run, is ``skipped`` with
-    the reason. An objection that may have been sent but was never confirmed (a crash
-    or a kill after Send, a lost answer) is never sent again blindly: the member's form
-    is opened again, and the tool looks first. If Meta's page says that the account
-    has already objected (``ALREADY_OBJECTED``), or the member says Meta confirmed it,
-    the earlier objection is recorded as confirmed and nothing is sent. Otherwise the
-    form is filled and sent as a new objection, and the earlier one keeps its record.
-    The look happens inside the normal submit flow, on the form page just before it is
-    filled, so the member logs in once.
+    Every item's objection is a claim in the ledger (``Ledger.claim``): another process
+    objecting for the same account and service at the same time (a `submit`, another
+    batch) keeps the item ``pending`` with one line saying so, and nothing is sent. An
+    account and service already confirmed, in this batch or any earlier run, is
+    ``skipped`` with the reason. An objection that may have reached Meta (a kill or a
+    crash after Send, a lost answer, a failure after Meta answered the submission) is
+    never sent again automatically, not even by ``--resume``: its item stays
+    ``submitted`` and goes to the review list at the end of the run, where the operator
+    sees what is known (the submission request, the detail, the screenshot) and decides
+    for each: send it again, leave it, or record what the member says. What a member
+    says ("I objected before") is their statement (``member_says_sent``, and an event on
+    the objection), never Meta's confirmation. With ``--yes`` the list is shown and
+    nothing is sent again.
 
 Isolation
     One browser for the whole batch; every member x service gets a new browser context
@@ -51,10 +57,10 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, cast
 
+from widerspruch.claims import Renewer
 from widerspruch.errors import UsageError
-from widerspruch.flow import VISIBLE_TEXT_JS, Flow, FormError
-from widerspruch.labels import Phrases
-from widerspruch.ledger import Ledger, Objection
+from widerspruch.flow import Flow
+from widerspruch.ledger import ClaimHeld, Ledger, Objection, TransitionRefused
 from widerspruch.logs import get_logger, mask_email
 from widerspruch.members import BadRow, MembersFile, load_members, load_template, member_settings
 from widerspruch.person import clock
@@ -79,6 +85,10 @@ class ItemState(StrEnum):
     AWAITING_PERSON = "awaiting_person"
     SUBMITTED = "submitted"  # the objection may have reached Meta; not confirmed (yet)
     CONFIRMED = "confirmed"
+    # The member, shown Meta's unclear answer, judged it accepted (their decision).
+    CONFIRMED_BY_PERSON = "confirmed_by_person"
+    # The member says Meta has it ("I objected before"): their word, never a confirmation.
+    MEMBER_SAYS_SENT = "member_says_sent"
     FAILED = "failed"
     SKIPPED = "skipped"
     INVALID = "invalid"  # the row failed the checks (--skip-invalid)
@@ -97,30 +107,6 @@ FINAL_STATES = frozenset(set(ItemState) - OPEN_STATES)
 SKIPPED_BY_OPERATOR = "skipped by the operator"
 # Attempts that ended for good; FAILED in the batch.
 ENDED = frozenset({Status.FAILED, Status.UNAVAILABLE, Status.TIMED_OUT})
-
-# Meta's page telling a logged-in account that it has objected already. Affirmative
-# statements only: the form's standing hint "If you've already objected, you don't need
-# to submit another request" (Wenn du bereits widersprochen hast, ...) must not match.
-# The wording is modelled on that hint (see fixtures/*/already_objected.*.html); tune it
-# when Meta's real notice is seen.
-ALREADY_OBJECTED = Phrases(
-    by_language={
-        "en": (
-            r"(?<!if )(?<!whether )\byou(?:'ve|’ve| have)? already (?:objected|submitted "
-            r"(?:an|this|your) (?:objection|request))",
-            r"your objection (?:was|has been) (?:already )?received on",
-        ),
-        "de": (
-            r"\bdu hast (?:bereits|schon)\b[^.!?\n]{0,40}?\b(?:widersprochen|einspruch "
-            r"(?:erhoben|eingelegt))",
-            r"\bsie haben (?:bereits|schon)\b[^.!?\n]{0,40}?\b(?:widersprochen|einspruch "
-            r"(?:erhoben|eingelegt))",
-            r"dein (?:widerspruch|einspruch)\b[^.!?\n]{0,80}?\bist am\b[^.!?\n]{0,40}?"
-            r"\beingegangen",
-        ),
-        "fr": (r"(?<!si )\bvous (?:vous )?(?:avez|êtes) déjà (?:fait opposition|opposé)",),
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -153,7 +139,7 @@ class Item:
     @property
     def succeeded(self) -> bool:
         """Nothing left to do for this member and service: Meta has the objection."""
-        if self.state is ItemState.CONFIRMED:
+        if self.state in (ItemState.CONFIRMED, ItemState.CONFIRMED_BY_PERSON):
             return True
         return self.state is ItemState.SKIPPED and not (self.reason or "").startswith(
             SKIPPED_BY_OPERATOR
@@ -229,6 +215,14 @@ class Choice(StrEnum):
     STOP = "stop"
 
 
+class Review(StrEnum):
+    """The operator's decision on an objection that may have reached Meta."""
+
+    SEND_AGAIN = "again"
+    LEAVE = "leave"
+    MEMBER_SAYS_SENT = "member-says-sent"  # recorded as the member's statement only
+
+
 @dataclass(frozen=True)
 class Progress:
     batch_id: int
@@ -250,7 +244,13 @@ class Progress:
             f"{self.states.get(ItemState.CONFIRMED, 0)} confirmed",
             f"{self.states.get(ItemState.FAILED, 0)} failed",
         ]
-        for state in (ItemState.SKIPPED, ItemState.INVALID, ItemState.SUBMITTED):
+        for state in (
+            ItemState.CONFIRMED_BY_PERSON,
+            ItemState.MEMBER_SAYS_SENT,
+            ItemState.SKIPPED,
+            ItemState.INVALID,
+            ItemState.SUBMITTED,
+        ):
             if self.states.get(state):
                 parts.append(f"{self.states[state]} {state.value}")
         eta = clock(self.eta) if self.eta is not None else "–"
@@ -269,8 +269,9 @@ class Operator(Protocol):
     def interrupted(self, member_id: str, service: str, what_happened: str) -> Choice:
         """Ctrl-C during a member: skip this member, retry, or stop the batch?"""
 
-    def already_sent(self, member_id: str, service: str, objection: Objection) -> bool:
-        """Meta's form does not say so: did Meta confirm this earlier objection?"""
+    def review(self, member_id: str, service: str, known: list[str]) -> Review:
+        """An objection that may have reached Meta, and what is known about it: send it
+        again (the member needs the keyboard), leave it, or record what the member says?"""
 
     def progress(self, progress: Progress) -> None:
         """After each member."""
@@ -309,16 +310,20 @@ class ConsoleOperator:
         )
         return Choice(answer)
 
-    def already_sent(self, member_id: str, service: str, objection: Objection) -> bool:
-        from rich.prompt import Confirm
+    def review(self, member_id: str, service: str, known: list[str]) -> Review:
+        from rich.prompt import Prompt
 
-        return Confirm.ask(
-            f"Objection #{objection.id} (member {member_id}, {service}) may have been sent on "
-            f"{objection.submitted_at or objection.updated_at}, and Meta's form does not say "
-            "so. Did Meta confirm it, on screen or by email?",
+        self.console.print(f"To review: member {member_id}, {service}", markup=False)
+        for line in known:
+            self.console.print(f"  {line}", markup=False, soft_wrap=True)
+        answer = Prompt.ask(
+            f"Send it again (member {member_id} needs the keyboard), leave it, or does the "
+            "member say they objected before?",
+            choices=[r.value for r in Review],
+            default=Review.LEAVE.value,
             console=self.console,
-            default=False,
         )
+        return Review(answer)
 
     def progress(self, progress: Progress) -> None:
         # A plain line, never wrapped or redrawn: readable in any terminal or log file.
@@ -333,7 +338,7 @@ class ScriptedOperator:
     """A stand-in operator for tests, the benchmark and demos: never waits for anyone."""
 
     choices: list[Choice] = field(default_factory=list)  # answers to Ctrl-C, in turn
-    member_says_sent: bool = False
+    reviews: list[Review] = field(default_factory=list)  # answers on the review list
     handed_over: list[str] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
@@ -348,9 +353,10 @@ class ScriptedOperator:
         self.asked.append(f"{member_id}/{service}: {what_happened}")
         return self.choices.pop(0) if self.choices else Choice.STOP
 
-    def already_sent(self, member_id: str, service: str, objection: Objection) -> bool:
-        self.asked.append(f"{member_id}/{service}: already sent?")
-        return self.member_says_sent
+    def review(self, member_id: str, service: str, known: list[str]) -> Review:
+        self.asked.append(f"{member_id}/{service}: review")
+        self.lines.extend(known)
+        return self.reviews.pop(0) if self.reviews else Review.LEAVE
 
     def progress(self, progress: Progress) -> None:
         self.lines.append(progress.line())
@@ -407,10 +413,6 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM: stop the batch at once, without asking (the ledger stays truthful)."""
 
 
-class AlreadyObjected(FormError):
-    """Meta's page (or the member) says the objection is in already: nothing is filled."""
-
-
 class _StopBatch(Exception):
     def __init__(self, reason: str, *, interrupted: bool) -> None:
         self.reason = reason
@@ -440,7 +442,11 @@ def run_batch(
     """Check the file (or find the batch to resume), then work through the queue."""
     with Ledger.open(settings.data_dir) as ledger:
         batch_id, bad_rows = _start_or_resume(settings, ledger, operator)
-        with _locked(settings.data_dir, batch_id), _sigterm_stops():
+        with (
+            _locked(settings.data_dir, batch_id),
+            _sigterm_stops(),
+            Renewer(settings.data_dir, ledger.owner),
+        ):
             runner = _Runner(settings, ledger, batch_id, person, operator)
             runner.run(prepare_context=prepare_context, session=session)
         outcome = batch_outcome(ledger, batch_id)
@@ -614,6 +620,8 @@ class _Runner:
         self.interrupted = False
         self.started = time.monotonic()
         self.items_done_here = 0
+        # Items whose objection may have reached Meta: the operator decides at the end.
+        self.to_review: dict[int, Item] = {}
         self._stack = ExitStack()
         self._prepare_context: Callable[[BrowserContext, Flow], None] | None = None
 
@@ -638,6 +646,7 @@ class _Runner:
                 for number, items in enumerate(members.values(), start=1):
                     self._member(items, number)
                     self._progress()
+                self._review(len(members) + 1)
             except _StopBatch as stop:
                 self.stopped = stop.reason
                 self.interrupted = stop.interrupted
@@ -732,10 +741,10 @@ class _Runner:
             raise _StopBatch(why, interrupted=True)
         return choice
 
-    def _item(self, item: Item) -> None:
+    def _item(self, item: Item, resend_of: int | None = None) -> None:
         while True:
             try:
-                self._attempt(item)
+                self._attempt(item, resend_of)
                 self.items_done_here += 1
                 return
             except KeyboardInterrupt as interrupt:
@@ -753,6 +762,53 @@ class _Runner:
                     raise _SkipMember from None
                 item = current  # retry
 
+    # -- the review list --------------------------------------------------------------
+
+    def _review(self, number: int) -> None:
+        """Each objection that may have reached Meta: what is known, and the operator's
+        decision. Nothing is sent again without it; with --yes, only the list."""
+        from widerspruch.submit import settled, what_is_known
+
+        for item_id in sorted(self.to_review, key=lambda i: self.to_review[i].position):
+            item = Item.from_row(self.ledger.batch_item(item_id))
+            earlier = self.ledger.latest_sent(item.service, item.email)
+            if item.state is not ItemState.SUBMITTED or earlier is None or settled(earlier):
+                continue  # settled in the meantime (Meta's email imported, another run)
+            known = what_is_known(earlier, self.settings.data_dir)
+            if self.settings.assume_yes:
+                self.operator.say(
+                    f"To review: member {item.member_id}, {item.service}: {known[0]} Not sent "
+                    "again (--yes): decide with --resume at a terminal"
+                )
+                continue
+            self.person.done_waiting()
+            try:
+                decision = self.operator.review(item.member_id, item.service, known)
+            except (KeyboardInterrupt, EOFError):
+                raise _StopBatch("stopped at the review list", interrupted=True) from None
+            if decision is Review.SEND_AGAIN:
+                try:
+                    self._hand_over(item, [item.service], number)
+                    self._item(item, resend_of=earlier.id)
+                except _SkipMember:
+                    pass  # the item keeps its state: still to review
+            elif decision is Review.MEMBER_SAYS_SENT:
+                statement = (
+                    f"member {item.member_id} says Meta has this objection (they objected "
+                    "before); their statement, not Meta's confirmation"
+                )
+                self.ledger.note(earlier.id, "member_statement", statement)
+                self.set_item(item, ItemState.MEMBER_SAYS_SENT, statement, earlier.id)
+            else:
+                self.set_item(
+                    item,
+                    ItemState.SUBMITTED,
+                    f"objection #{earlier.id} may have reached Meta ({earlier.status.value}); "
+                    "left as it is by the operator: check the member's email for Meta's "
+                    f"confirmation (`widerspruch confirm {earlier.id} --eml FILE`)",
+                    earlier.id,
+                )
+
     # -- one item -------------------------------------------------------------------
 
     def set_item(
@@ -762,61 +818,99 @@ class _Runner:
             item.id, state, reason=reason, objection_id=objection, finished=state in FINAL_STATES
         )
 
+    def _busy(self, item: Item, live: Objection) -> None:
+        """Another process objects for this account and service now: leave it pending."""
+        line = self.ledger.describe_claim(live)
+        self.set_item(item, ItemState.PENDING, f"{line}; nothing sent", None)
+        self.operator.say(f"member {item.member_id}, {item.service}: {line}; nothing sent")
+
     def _settled_without_browser(self, item: Item) -> bool:
-        """Settle what the ledger already knows; True if the item needs no browser."""
+        """Settle what the ledger already knows; True if the item needs no browser (now)."""
+        from widerspruch.submit import settled
+
+        live = self.ledger.live_claim(item.service, item.email)
+        if live is not None:
+            self._busy(item, live)
+            return True
         earlier = self.ledger.latest_sent(item.service, item.email)
-        if earlier is not None and earlier.status.was_confirmed:
+        if earlier is not None and settled(earlier):
             # This item's doing (a crash came before the batch wrote it down), or older?
             mine = earlier.id == item.objection_id or (
                 item.started_at is not None and (earlier.finished_at or "") >= item.started_at
             )
+            by_person = earlier.status is Status.CONFIRMED_BY_PERSON
             if mine:
-                self.set_item(item, ItemState.CONFIRMED, earlier.detail, earlier.id)
+                state = ItemState.CONFIRMED_BY_PERSON if by_person else ItemState.CONFIRMED
+                self.set_item(item, state, earlier.detail, earlier.id)
             else:
+                whose = " by the person" if by_person else ""
                 self.set_item(
                     item,
                     ItemState.SKIPPED,
-                    f"already confirmed on {earlier.finished_at} (objection #{earlier.id}); "
-                    "nothing sent",
+                    f"already confirmed{whose} on {earlier.finished_at} (objection "
+                    f"#{earlier.id}); nothing sent",
                     earlier.id,
                 )
             return True
+        if earlier is not None:
+            # May have reached Meta: never sent again without the operator's decision.
+            if item.state is not ItemState.SUBMITTED or item.objection_id != earlier.id:
+                self.set_item(
+                    item,
+                    ItemState.SUBMITTED,
+                    f"objection #{earlier.id} may have reached Meta ({earlier.status.value}: "
+                    f"{earlier.detail}); not sent again: see the review list",
+                    earlier.id,
+                )
+            self.to_review[item.id] = item
+            return True
         own = self.ledger.get(item.objection_id) if item.objection_id else None
-        if earlier is None and own is not None and own.status in ENDED:
+        if own is not None and own.status in ENDED:
             # The attempt ended before the batch could write it down (a crash, a kill).
             self.set_item(item, ItemState.FAILED, f"{own.status.value}: {own.detail}", own.id)
             return True
         return False
 
-    def _attempt(self, item: Item) -> None:
-        if self._settled_without_browser(item):
+    def _attempt(self, item: Item, resend_of: int | None = None) -> None:
+        if resend_of is None and self._settled_without_browser(item):
             return
         from widerspruch.flows import get_flow
         from widerspruch.submit import justification_for, open_run
 
-        earlier = self.ledger.latest_sent(item.service, item.email)  # maybe sent, unconfirmed
         settings = self._settings_for(item)
         flow = get_flow(item.service)
         text = justification_for(settings, flow)
-        objection, blocking = self.ledger.claim(
-            service=flow.service,
-            account_email=item.email,
-            country=item.country,
-            language=item.language,
-            template=item.template,
-            template_version=settings.template_version,
-            justification=text,
-            form_url=flow.form_url,
-            force=earlier is not None,  # a new objection, but only sent after a look
-        )
+        try:
+            objection, blocking = self.ledger.claim(
+                service=flow.service,
+                account_email=item.email,
+                country=item.country,
+                language=item.language,
+                template=item.template,
+                template_version=settings.template_version,
+                justification=text,
+                form_url=flow.form_url,
+                force=False,
+                allow_resend_of=resend_of,  # only the one the operator decided on
+            )
+        except ClaimHeld as held:  # another process claimed it in between
+            self._busy(item, held.objection)
+            return
         if blocking is not None:  # another process got there in between
             self._settled_without_browser(item)
             return
-        attempt = _Attempt(self, item, objection, earlier)
+        if resend_of is not None:
+            self.ledger.note(
+                resend_of,
+                "sent_again",
+                f"the operator chose to send it again (batch #{self.batch_id}), as objection "
+                f"#{objection.id}",
+            )
+        attempt = _Attempt(self, item, objection)
         try:
             # Inside: Ctrl-C or SIGTERM right after this is recorded as a stop, not left
             # looking like an attempt still running.
-            self.set_item(item, ItemState.IN_PROGRESS, attempt.starting_reason(), objection.id)
+            self.set_item(item, ItemState.IN_PROGRESS, None, objection.id)
             session = self._browser()
             flow_page, run = open_run(
                 settings,
@@ -839,8 +933,16 @@ class _Runner:
                 found = self.ledger.set_status(
                     objection.id, Status.CANCELLED, "stopped before sending; nothing sent"
                 )
-            attempt.record(found, interrupted=True)
+            attempt.record(self.ledger.release(found.id), interrupted=True)
             raise
+        except TransitionRefused as refused:
+            # The claim was taken over (its lease ran out): this attempt stops here.
+            log.warning(str(refused), member=item.member_id, service=item.service)
+            attempt.record(self.ledger.get(objection.id), interrupted=True)
+            return
+        finally:
+            # An attempt that ended by an error, not an outcome, says so truthfully.
+            objection = self.ledger.release(objection.id)
         browser_gone = not session.browser.is_connected()
         attempt.record(objection, interrupted=False, browser_gone=browser_gone)
         if browser_gone:
@@ -866,25 +968,11 @@ class _Runner:
 class _Attempt:
     """One try at one item: watches the flow and the person, then records the truth."""
 
-    def __init__(
-        self, runner: _Runner, item: Item, objection: Objection, earlier: Objection | None
-    ) -> None:
+    def __init__(self, runner: _Runner, item: Item, objection: Objection) -> None:
         self.runner = runner
         self.ledger = runner.ledger
         self.item = item
         self.objection = objection
-        self.earlier = earlier  # may have been sent, never confirmed: look before sending
-        self.looked = False
-        self.meta_says_objected = False
-        self.member_says_sent = False
-
-    def starting_reason(self) -> str | None:
-        if self.earlier is None:
-            return None
-        return (
-            f"objection #{self.earlier.id} may have been sent ({self.earlier.status.value}); "
-            "looking at Meta's form before sending anything"
-        )
 
     # Called by the flow and the person while the engine drives the page.
 
@@ -898,40 +986,12 @@ class _Attempt:
         )
 
     def before_fill(self, page: Page) -> None:
-        if self.looked:
-            return
-        self.looked = True
+        # The member got past the login: the item is in progress again.
         self.ledger.set_batch_item(
             self.item.id,
             ItemState.IN_PROGRESS,
-            reason=self.starting_reason(),
+            reason=None,
             only_from=(ItemState.AWAITING_PERSON,),
-        )
-        if ALREADY_OBJECTED.matches(str(page.evaluate(VISIBLE_TEXT_JS))):
-            self.meta_says_objected = True
-            raise AlreadyObjected(
-                "Meta's form says this account has already objected; nothing sent"
-            )
-        if self.earlier is None:
-            return
-        if not self.runner.settings.assume_yes:
-            self.runner.person.done_waiting()
-            try:
-                said = self.runner.operator.already_sent(
-                    self.item.member_id, self.item.service, self.earlier
-                )
-            except EOFError:
-                raise FormError("nobody answered whether Meta confirmed it; nothing sent") from None
-            if said:
-                self.member_says_sent = True
-                raise AlreadyObjected(
-                    f"the member says Meta confirmed objection #{self.earlier.id}; nothing sent"
-                )
-        self.ledger.note(
-            self.earlier.id,
-            "looked_again",
-            "Meta's form showed no objection from this account; sending it again as "
-            f"objection #{self.objection.id}",
         )
 
     def before_send(self) -> None:
@@ -948,31 +1008,7 @@ class _Attempt:
     def record(
         self, objection: Objection, *, interrupted: bool, browser_gone: bool = False
     ) -> None:
-        runner, item, earlier = self.runner, self.item, self.earlier
-        if self.meta_says_objected or self.member_says_sent:
-            who = "Meta's form said so" if self.meta_says_objected else "the member said so"
-            if earlier is not None:
-                self.ledger.set_status(
-                    earlier.id,
-                    Status.CONFIRMED,
-                    f"confirmed on looking again: {who} (batch #{item.batch_id}, "
-                    f"objection #{objection.id} shows the page); not sent twice",
-                )
-                runner.set_item(
-                    item,
-                    ItemState.CONFIRMED,
-                    f"{who}: objection #{earlier.id} had reached Meta; nothing sent again",
-                    earlier.id,
-                )
-            else:
-                runner.set_item(
-                    item,
-                    ItemState.SKIPPED,
-                    "Meta's form says this account has already objected (not recorded in "
-                    "this ledger); nothing sent",
-                    objection.id,
-                )
-            return
+        runner, item = self.runner, self.item
         status = objection.status
         if status is Status.CONFIRMED:
             reason = objection.detail or "confirmed"
@@ -981,16 +1017,17 @@ class _Attempt:
                 if receipt is not None:
                     reason += f"; receipt: {receipt.name}"
             runner.set_item(item, ItemState.CONFIRMED, reason, objection.id)
-        elif status.may_have_been_sent:
-            runner.set_item(item, ItemState.SUBMITTED, objection.detail, objection.id)
-        elif earlier is not None:
-            runner.set_item(
-                item,
-                ItemState.SUBMITTED,
-                f"objection #{earlier.id} may have been sent; looking again did not get to the "
-                f"form ({status.value}: {objection.detail})",
-                earlier.id,
-            )
+        elif status is Status.CONFIRMED_BY_PERSON:
+            runner.set_item(item, ItemState.CONFIRMED_BY_PERSON, objection.detail, objection.id)
+        elif objection.may_have_been_sent:
+            why = objection.detail
+            if not status.may_have_been_sent:  # failed after a request had reached Meta
+                why = (
+                    f"{status.value}: {objection.detail} (a request had reached Meta: not "
+                    "sent again without a decision, see the review list)"
+                )
+            runner.set_item(item, ItemState.SUBMITTED, why, objection.id)
+            runner.to_review[item.id] = item
         elif interrupted or browser_gone or status in (Status.PENDING, Status.IN_PROGRESS):
             why = "the browser closed or crashed" if browser_gone else "stopped"
             runner.set_item(
@@ -1024,6 +1061,12 @@ class _MemberPerson:
 
     def confirm(self, question: str) -> bool:
         return self.person.confirm(question)
+
+    def judge_answer(self, text: str, screenshot: str | None) -> bool:
+        return self.person.judge_answer(text, screenshot)
+
+    def tell(self, message: str) -> None:
+        self.person.tell(message)
 
 
 def _watching(flow: Flow, attempt: _Attempt) -> Flow:
@@ -1084,13 +1127,21 @@ def print_outcome(outcome: BatchOutcome, *, json_output: bool) -> None:
     counts = Counter(item.state.value for item in outcome.items)
     summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
     sys.stderr.write(f"batch #{outcome.batch_id}: {summary}\n")
+    review = [item for item in outcome.items if item.state is ItemState.SUBMITTED]
+    if review:
+        sys.stderr.write(
+            f"{len(review)} to review: an objection that may have reached Meta is never sent "
+            "again without a decision; decide with --resume at a terminal\n"
+        )
     if outcome.stopped:
         sys.stderr.write(f"stopped: {outcome.stopped}; continue with --resume\n")
 
 
 STATE_STYLE = {
     ItemState.CONFIRMED: "green",
+    ItemState.CONFIRMED_BY_PERSON: "green",
     ItemState.SKIPPED: "green",
+    ItemState.MEMBER_SAYS_SENT: "yellow",
     ItemState.SUBMITTED: "yellow",
     ItemState.PENDING: "yellow",
     ItemState.FAILED: "red",

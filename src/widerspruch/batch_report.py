@@ -56,7 +56,7 @@ class Report:
 def build_report(data_dir: Path, batch_id: int | None, *, redact: bool) -> Report:
     if not (data_dir / LEDGER_FILE).exists():
         raise UsageError(f"no ledger in {data_dir}; use --data-dir")
-    with Ledger.open(data_dir) as ledger:
+    with Ledger.open(data_dir, read_only=True) as ledger:
         batches = ledger.batches()
         if not batches:
             raise UsageError(f"no batch in {ledger.path} yet; start one with `widerspruch batch`")

@@ -845,6 +845,11 @@ async def _judge(probe: Probe, flow: Flow, url: str, state: PageState) -> Findin
 
 
 async def _judge_form(probe: Probe, flow: Flow) -> Finding:
+    not_the_form: str | None = await probe.read(flow.not_objection_form)
+    if not_the_form is not None:
+        # A form with Send and an email field, but not the objection to AI at Meta.
+        return Finding(CheckState.FORM_CHANGED, not_the_form)
+
     def missing(page: SyncPage) -> list[str]:
         controls = flow.locate_form(page)
         absent = controls.missing()
@@ -1243,7 +1248,7 @@ def history(data_dir: Path, services: Sequence[str] | None = None) -> list[Servi
         return []
     since = (datetime.now(UTC) - timedelta(days=UPTIME_DAYS)).isoformat(timespec="seconds")
     found = []
-    with Ledger.open(data_dir) as ledger:
+    with Ledger.open(data_dir, read_only=True) as ledger:
         for service in ledger.checked_services():
             if names is not None and service not in names:
                 continue

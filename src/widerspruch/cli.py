@@ -78,6 +78,13 @@ def _user_errors() -> Iterator[None]:
         yield
     except UsageError as error:
         _fail(str(error))
+    except OSError as error:
+        from widerspruch.ledger_faults import DISK_FULL_ERRNOS, full_message
+
+        if error.errno not in DISK_FULL_ERRNOS:
+            raise
+        # An evidence file, a log line, a receipt: whatever was being written, say so.
+        _fail(full_message(Path(str(error.filename or "the data dir"))))
     except KeyboardInterrupt:
         # Typer would end silently with 130; say that the run was stopped.
         typer.echo("widerspruch: stopped", err=True)
@@ -712,7 +719,7 @@ def followup(
 
         folder = resolve_data_dir(data_dir)
         objection = objection_by_id(folder, objection_id)
-        with Ledger.open(folder) as ledger:
+        with Ledger.open(folder, read_only=True) as ledger:
             attachments = ledger.attachments(objection.id)
         text = write_followup(
             objection, attachments, kind=kind, language=language, now=datetime.now(UTC)
@@ -803,8 +810,9 @@ def batch(
     The whole members file is checked before the browser opens. Each member gets a
     fresh browser context; before each one, widerspruch asks you to hand over the
     keyboard. Ctrl-C during a member offers: skip, retry, or stop. After a crash or a
-    stop, --resume continues; what may have been sent is looked at, never resent
-    blindly. Exit code 0 only if every member and service ended confirmed.
+    stop, --resume continues; what may have reached Meta is never sent again by itself:
+    it is on the review list at the end, where you decide for each member. Exit code 0
+    only if every member and service ended confirmed.
 
     Example:
 
@@ -851,7 +859,8 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="csv or html.")] = "csv",
     redact: Annotated[bool, typer.Option("--redact", help="Mask email addresses.")] = False,
     batch_id: Annotated[
-        int | None, typer.Option("--batch", help="Which batch [default: the newest].")
+        int | None,
+        typer.Option("--batch", help="Which batch [default: the newest].", min=1, max=2**63 - 1),
     ] = None,
     output: Output = None,
     data_dir: DataDir = None,
@@ -954,7 +963,7 @@ def _log_document(data_dir: Path, service: str | None) -> dict[str, object]:
 
     if not (data_dir / LEDGER_FILE).exists():
         return {"ledger": None, "objections": []}
-    with Ledger.open(data_dir) as ledger:
+    with Ledger.open(data_dir, read_only=True) as ledger:
         return {
             "ledger": str(ledger.path),
             "objections": [
@@ -1009,7 +1018,7 @@ def _show_status(data_dir: Path, now: datetime, json_output: bool, service: str 
         else:
             typer.echo(f"No ledger yet in {data_dir}.")
         return
-    with Ledger.open(data_dir) as ledger:
+    with Ledger.open(data_dir, read_only=True) as ledger:
         found = standings(ledger, now, service)
         where = str(ledger.path)
     if json_output:

@@ -1,7 +1,14 @@
 """The submit engine: drives a flow from page state to page state and records the truth.
 
 Rules it keeps:
-- "confirmed" only after this run sent the form and then saw the confirmation page;
+- nothing is typed before the page shows itself as Meta's AI objection form;
+- "sent" means the submission request left the browser (``widerspruch.submission``),
+  not that Send was clicked; a click that sent nothing leaves the ledger free;
+- "confirmed" needs three things at once: the submission was answered with success,
+  the text that appeared after that answer (never text already there before Send)
+  reads as acceptance, and it holds no refusal, negation or error
+  (``widerspruch.verdict``); an unclear answer is ``submitted_unconfirmed``, which the
+  person may judge, and a yes is recorded as theirs (``confirmed_by_person``);
 - the ledger says "submitting" (committed) before Send is clicked, so a crash after that
   point is never mistaken for "nothing sent", and the next run does not resend;
 - every page state seen and every status change is an event in the ledger.
@@ -9,6 +16,7 @@ Rules it keeps:
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -25,11 +33,26 @@ from widerspruch.evidence import (
     RESULT_PNG,
     Evidence,
 )
-from widerspruch.flow import EmailMismatch, FormChanged, FormError, ObjectionRequest
+from widerspruch.flow import (
+    VISIBLE_TEXT_JS,
+    EmailMismatch,
+    FormError,
+    NextMayHaveSent,
+    ObjectionRequest,
+)
 from widerspruch.ledger import Ledger, Objection, utc_now
 from widerspruch.logs import get_logger, mask_email
 from widerspruch.person import WAITING_FOR, Person, PersonCannotAct
 from widerspruch.states import PageState, Status
+from widerspruch.submission import (
+    MARK_BEFORE_SEND_JS,
+    STAMP_CHANGES_JS,
+    Submission,
+    SubmissionWatch,
+    answer_text,
+    page_sentences,
+)
+from widerspruch.verdict import Reading, Verdict, judge
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Request
@@ -42,17 +65,13 @@ log = get_logger("widerspruch.engine")
 RESPONSE_TIMEOUT_S = 30.0
 # How long an unrecognised page may stay before the person is asked to help.
 UNKNOWN_GRACE_S = 10.0
-# Failures that prove a request never reached any server. Any other failure after
-# the request left (a reset, a timeout) may mean Meta has it.
-NEVER_LEFT = frozenset(
-    {
-        "net::ERR_CONNECTION_REFUSED",
-        "net::ERR_NAME_NOT_RESOLVED",
-        "net::ERR_ADDRESS_UNREACHABLE",
-        "net::ERR_INTERNET_DISCONNECTED",
-        "net::ERR_BLOCKED_BY_CLIENT",
-    }
-)
+# After Send, a page that shows an inline message and no request for this long has
+# stopped at its own check: nothing will leave.
+STOPPED_AT_OWN_CHECK_S = 2.0
+# How long the page may keep changing after Meta's answer before it is read.
+SETTLE_S = 3.0
+# How long an unclear answer is watched for the text that makes it clear.
+ANSWER_WAIT_S = 10.0
 # How often an automatic step may repeat before we call it a loop.
 MAX_REPEATS = 4
 
@@ -135,10 +154,11 @@ class Run:
         self.password_refused = False
         self.reached_form = False  # logged in: the form (or beyond) was on screen
         self.sent = False  # Send was clicked (by us, or by the person in --review)
-        # POSTs after Send: issued, answered by the server, or lost on the way back.
-        self.posts_sent = 0
-        self.posts_answered = 0
-        self.posts_lost = 0
+        self.watch: SubmissionWatch | None = None
+        self._recorded_submission: dict[str, Any] | None = None
+        # Every sentence on the page right before Send: none of it can be Meta's answer.
+        self.before_send: set[str] = set()
+        self.page_language: str | None = None
         self.last_state: PageState | None = None
         self.log = log.bind(service=flow.service, objection=objection.id)
 
@@ -150,9 +170,10 @@ class Run:
         # A slow or silent server ends in a clear timeout, not an endless wait.
         self.page.set_default_navigation_timeout(self.response_timeout * 1000)
         self.page.set_default_timeout(self.response_timeout * 1000)
-        self.page.on("request", self._on_request)
+        self.watch = SubmissionWatch(self.page, self.flow)
         self.page.on("requestfinished", self._on_request_finished)
-        self.page.on("requestfailed", self._on_request_failed)
+        with contextlib.suppress(PlaywrightError):  # a page gone already: the loop says so
+            self.page.add_init_script(STAMP_CHANGES_JS)
         try:
             status, message = self._drive()
         except Ending as ending:
@@ -182,21 +203,19 @@ class Run:
                 self._automatic(state, repeats, self.flow.decline_cookies)
             elif state.needs_person:
                 self._hand_to_person(state)
+            elif self.sent:
+                return self._outcome_after_send()
             elif state is PageState.AI_QUESTION:
                 self._automatic(state, repeats, self.flow.answer_ai_question)
             elif state is PageState.FORM:
                 self.reached_form = True
-                if self.sent:
-                    return self._form_after_send()
                 self._fill_and_send()
             elif state is PageState.CONFIRMATION:
-                if not self.sent:
-                    # Not our doing: perhaps an old tab or a page that looks alike.
-                    return self._give_up(
-                        "the page shows a confirmation, but this run sent nothing; "
-                        "not recorded as confirmed"
-                    )
-                return Status.CONFIRMED, "Meta confirmed the objection"
+                # Not our doing: perhaps an old tab or a page that looks alike.
+                return self._give_up(
+                    "the page shows a confirmation, but this run sent nothing; "
+                    "not recorded as confirmed"
+                )
             elif state is PageState.ERROR:
                 return self._give_up('Meta showed an error page ("Something went wrong")')
             elif state is PageState.UNAVAILABLE:
@@ -217,6 +236,14 @@ class Run:
 
     def _hand_to_person(self, need: PageState) -> None:
         if self.sent and need is PageState.LOGIN_WALL:
+            latest = self.watch.latest if self.watch is not None else None
+            if latest is not None and latest.phase == "answered":
+                self._record_submission(latest)
+                raise Ending(
+                    Status.FAILED,
+                    "the login expired while sending: Meta answered with its login page, "
+                    "so it did not take the form",
+                )
             raise Ending(
                 *self._give_up("the login expired while sending; Meta did not take the form")
             )
@@ -224,6 +251,10 @@ class Run:
             if self._log_in_with_stored_password():
                 return
             self.password_refused = True
+        if need is PageState.CODE_STEP and self.watch is not None:
+            self.watch.expect_code()  # before the person types it: the POST may go at once
+            self.before_send |= page_sentences(self.page)
+            self.page.evaluate(MARK_BEFORE_SEND_JS)
         try:
             self.person.act(need, self.page, self.flow, self.request.email)
         except PersonCannotAct as error:
@@ -234,6 +265,8 @@ class Run:
                 Status.SUBMITTED_UNCONFIRMED if self._maybe_sent() else Status.TIMED_OUT,
                 f"gave up waiting for {WAITING_FOR[need]} after {self.person_timeout:.0f} s",
             )
+        if self.sent:
+            self._await_answer(self.response_timeout)
 
     def _log_in_with_stored_password(self) -> bool:
         """One attempt with the stored password. False if Meta kept the login wall."""
@@ -268,6 +301,16 @@ class Run:
         return True
 
     def _fill_and_send(self) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        not_the_form = self.flow.not_objection_form(self.page)
+        if not_the_form is not None:
+            # Nothing typed, nothing sent: this is some other page with a Send button.
+            raise Ending(Status.FAILED, not_the_form + "; nothing was filled in or sent")
+        self.page_language = self.flow.page_language(self.page)
+        self.ledger.record_reading(
+            self.objection.id, page_language=self.page_language, result_text=None
+        )
         try:
             filled = self.flow.fill(self.page, self.request)
         except EmailMismatch as mismatch:
@@ -283,17 +326,27 @@ class Run:
                     Status.CANCELLED, f"kept Meta's address {mismatch.prefilled}; nothing sent"
                 ) from None
             filled = self._fill(replace_prefilled_email=True)
-        except FormChanged as changed:
-            raise Ending(*self._give_up(str(changed))) from None
-        except FormError as error:
+        except NextMayHaveSent as sent:
+            # A button taken for "Next" posted the form: Meta may have it.
+            self._status(Status.SUBMITTING, "a button taken for Next sent the form")
+            raise Ending(
+                Status.SUBMITTED_UNCONFIRMED,
+                f"{sent}; Meta may have the objection: check your email for Meta's confirmation",
+            ) from None
+        except FormError as error:  # a changed form among them: nothing was filled
             raise Ending(*self._give_up(str(error))) from None
         self.log.info(
             "form_filled",
             country=filled.country,
             chars=filled.justification_chars,
             ai_question=filled.answered_ai_question,
+            language=self.page_language,
         )
         self._keep_filled_form()
+        self.before_send = page_sentences(self.page)
+        self.page.evaluate(MARK_BEFORE_SEND_JS)
+        assert self.watch is not None
+        self.watch.arm([self.request.email, self.request.justification])
         if self.review:
             self._status(Status.SUBMITTING, "filled; waiting for the person to click Send")
             try:
@@ -301,15 +354,22 @@ class Run:
             except PersonCannotAct as error:
                 raise Ending(*self._give_up(str(error))) from None
             self.sent = True
-            left = self._wait_to_leave(PageState.FORM, self.person_timeout, "your click on Send")
-            if left is None and not self.posts_sent:
+            self._await_answer(self.person_timeout, waiting_for="your click on Send")
+            if not self.watch.left_browser:
                 raise Ending(Status.TIMED_OUT, "Send was not clicked in time; nothing sent")
             return
         # Committed before the click: from here on, a crash means "maybe sent".
         self._status(Status.SUBMITTING, "clicking Send")
         self.sent = True
-        self.flow.send(self.page)
-        self._wait_to_leave(PageState.FORM, self.response_timeout)
+        try:
+            self.flow.send(self.page)
+        except (FormError, PlaywrightError) as error:
+            # A click that timed out waiting for its navigation may have sent all the
+            # same: only a request that never left means nothing was sent.
+            if not self.watch.left_browser:
+                raise Ending(*self._not_sent(_first_line(error))) from None
+            self.log.info("send_click_ended_early", error=_first_line(error))
+        self._await_answer(self.response_timeout)
 
     def _fill(self, *, replace_prefilled_email: bool) -> Any:
         try:
@@ -319,16 +379,160 @@ class Run:
         except FormError as error:
             raise Ending(*self._give_up(str(error))) from None
 
-    def _form_after_send(self) -> tuple[Status, str]:
-        """Send was clicked but the form is still there."""
+    def _await_answer(self, timeout: float, waiting_for: str | None = None) -> None:
+        """After a click on Send (or the code step): wait until the submission left the
+        browser and was answered or lost, then until the page stops changing."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        assert self.watch is not None
+        watch = self.watch
+        started = time.monotonic()
+
+        def waiting() -> bool:
+            latest = watch.latest
+            if latest is None or watch.code_awaited:
+                # Nothing left yet. A page that stopped at its own check says so inline.
+                elapsed = time.monotonic() - started
+                return not (elapsed >= STOPPED_AT_OWN_CHECK_S and self._alert_text())
+            return latest.phase == "sent"
+
+        while waiting():
+            elapsed = time.monotonic() - started
+            if elapsed >= timeout:
+                break
+            if waiting_for:
+                self.person.waiting(waiting_for, elapsed, timeout)
+            if not self._page_alive():
+                raise PageGone("page closed")
+            try:
+                self.page.evaluate(PAGE_ACTIVITY_JS, 250)
+            except PlaywrightError:
+                self._settle()
+        latest = watch.latest
+        if latest is not None:
+            self._record_submission(latest)
+            if latest.phase == "answered":
+                self._settle_after_answer()
+
+    def _settle_after_answer(self) -> None:
+        """Let the answer arrive on screen: a new page loads, or the form's region is
+        replaced; read it once it has been quiet for a moment."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        deadline = time.monotonic() + SETTLE_S
+        while time.monotonic() < deadline:
+            try:
+                self.page.wait_for_load_state("domcontentloaded")
+                if not self.page.evaluate(PAGE_ACTIVITY_JS, 500):
+                    return  # quiet for half a second
+            except PlaywrightError:
+                if not self._page_alive():
+                    raise PageGone("page closed") from None
+
+    def _record_submission(self, submission: Submission) -> None:
+        assert self.watch is not None
+        if submission.phase == "answered":
+            self.watch.digest_answer(submission)
+        record = submission.record()
+        if record == self._recorded_submission:
+            return
+        self._recorded_submission = record
+        self.ledger.record_submission(self.objection.id, record)
+        self.log.info(
+            "submission",
+            phase=submission.phase,
+            step=submission.step,
+            url=submission.url,
+            status=submission.status,
+            recognised_by=submission.recognised_by,
+        )
+
+    def _outcome_after_send(self) -> tuple[Status, str]:
+        """Send was clicked and the page has moved (or not): what did Meta say?"""
+        assert self.watch is not None
+        submission = self.watch.latest
         alert = self._alert_text()
-        if self.posts_sent:
-            return self._give_up(
-                "the form was sent but Meta showed no confirmation"
-                + (f": {alert}" if alert else "")
+        if submission is None:
+            return self._not_sent(
+                "Send was clicked, but no request left the browser"
+                + (f" (the page says: {alert})" if alert else "")
             )
-        self.sent = False  # the page kept the form: nothing left the browser
-        return self._give_up("the form did not accept the input" + (f": {alert}" if alert else ""))
+        self._record_submission(submission)
+        if submission.phase != "answered":
+            why = f" ({submission.failure})" if submission.failure else ""
+            return (
+                Status.SUBMITTED_UNCONFIRMED,
+                f"the form left the browser at {submission.sent_at}, but Meta's answer never "
+                f"arrived{why}; Meta may have it: check your email for Meta's confirmation",
+            )
+        text, verdict = self._read_answer(submission)
+        self.ledger.record_reading(
+            self.objection.id, page_language=self.page_language, result_text=text[:2000]
+        )
+        self.log.info("answer_read", reading=verdict.reading.value, status=submission.status)
+        if verdict.accepted and submission.answered_ok:
+            return Status.CONFIRMED, f"Meta confirmed the objection: {_quote(verdict)}"
+        if verdict.refused or verdict.error:
+            return (
+                Status.FAILED,
+                f"Meta answered, and not with an acceptance: {_quote(verdict)}. Meta has seen "
+                "this request, so widerspruch will not send it again by itself",
+            )
+        if verdict.unavailable:
+            return (
+                Status.UNAVAILABLE,
+                f"Meta answered: the form is not available: {_quote(verdict)}",
+            )
+        return self._ask_person(submission, text)
+
+    def _read_answer(self, submission: Submission) -> tuple[str, Verdict]:
+        """Read what appeared after Meta's answer. A page may take a while to show it
+        (a spinner, an animation): while the reading is unclear, read again at each
+        change of the page, for a bounded time."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        languages = [self.page_language] if self.page_language else []
+        deadline = time.monotonic() + min(self.response_timeout, ANSWER_WAIT_S)
+        while True:
+            try:
+                text = answer_text(self.page, submission, self.before_send)
+            except PlaywrightError:
+                if not self._page_alive() or time.monotonic() >= deadline:
+                    raise
+                self._settle()  # a navigation under way: read the new document
+                continue
+            verdict = judge(text, self.flow.labels, languages)
+            if verdict.reading is not Reading.UNSURE or time.monotonic() >= deadline:
+                return text, verdict
+            try:
+                self.page.evaluate(PAGE_ACTIVITY_JS, 1000)
+            except PlaywrightError:
+                self._settle()
+
+    def _ask_person(self, submission: Submission, text: str) -> tuple[Status, str]:
+        """An answered submission with no clear reading: the person may judge it."""
+        status_note = f" (HTTP {submission.status})" if not submission.answered_ok else ""
+        unclear = (
+            f"Meta answered{status_note}, but the page does not clearly say the objection "
+            "was accepted; check your email for Meta's confirmation"
+        )
+        screenshot = None
+        if self.evidence is not None and self._page_alive():
+            try:
+                screenshot = str(self.evidence.screenshot(self.page, RESULT_PNG))
+            except Exception as error:  # noqa: BLE001 - the question matters more
+                self.log.warning("evidence_failed", step="result", error=_first_line(error))
+        try:
+            accepted = self.person.judge_answer(text, screenshot)
+        except PersonCannotAct:
+            return Status.SUBMITTED_UNCONFIRMED, unclear
+        if accepted:
+            shown = " ".join(text.split())[:300] or "(no new text)"
+            return (
+                Status.CONFIRMED_BY_PERSON,
+                f"you judged that Meta accepted the objection; the page said: “{shown}”",
+            )
+        return Status.SUBMITTED_UNCONFIRMED, unclear + "; you did not judge it accepted"
 
     def _unknown_page(self) -> None:
         """Often a page still loading; otherwise something only the person can judge."""
@@ -337,7 +541,19 @@ class Run:
         unrecognised = f"unrecognised page at {self.page.url}"
         if self.sent:
             # After Send, an unknown page must not lead anywhere near a second Send.
-            raise Ending(*self._give_up(unrecognised + " after Send"))
+            raise Ending(*self._outcome_after_send())
+        shows = " ".join(str(self.page.evaluate(VISIBLE_TEXT_JS)).split())[:160]
+        self.log.info(
+            "unknown_page",
+            url=self.page.url,
+            shows=shows,
+            waiting_s=self.person_timeout,
+        )
+        self.person.tell(
+            f"The page at {self.page.url} is not one widerspruch knows. It shows: "
+            f"“{shows or '(nothing)'}”. Waiting up to {self.person_timeout:.0f} s for it "
+            "to move on."
+        )
         try:
             self.person.act(PageState.UNKNOWN, self.page, self.flow, self.request.email)
         except PersonCannotAct:
@@ -349,22 +565,23 @@ class Run:
     # -- outcomes -----------------------------------------------------------------
 
     def _maybe_sent(self) -> bool:
-        """Could Meta have the objection? When unsure, yes: a resend is worse than a wait."""
-        return self.sent and (self.posts_sent > 0 or not self.review)
+        """Could Meta have the objection? Only if a submission request left the browser."""
+        return self.watch is not None and self.watch.left_browser
+
+    def _not_sent(self, reason: str) -> tuple[Status, str]:
+        """Send was clicked but nothing left: the ledger stays free for the next run."""
+        self.sent = False
+        return Status.FAILED, f"{reason}; nothing was sent"
 
     def _give_up(self, reason: str) -> tuple[Status, str]:
         """A failure, unless the form may already have reached Meta: then say that."""
-        if not self._maybe_sent() or self.posts_sent == 0:
+        if not self._maybe_sent():
             return Status.FAILED, reason  # nothing left the browser
-        if self.posts_lost or self.posts_sent > self.posts_answered:
-            return (
-                Status.SUBMITTED_UNCONFIRMED,
-                f"{reason}; the connection broke after sending, so Meta may have it: "
-                "check your email for Meta's confirmation",
-            )
-        if self.last_state in (PageState.ERROR, PageState.LOGIN_WALL):
-            return Status.FAILED, reason  # Meta answered, and not with a confirmation
-        return Status.SUBMITTED_UNCONFIRMED, f"{reason}; it may have been sent: check your email"
+        return (
+            Status.SUBMITTED_UNCONFIRMED,
+            f"{reason}; the form had left the browser, so Meta may have it: "
+            "check your email for Meta's confirmation",
+        )
 
     def _unsent_or_unconfirmed(self, reason: str) -> tuple[Status, str]:
         if self._maybe_sent():
@@ -435,32 +652,10 @@ class Run:
 
     # -- the page -----------------------------------------------------------------
 
-    def _is_form_post(self, request: Request) -> bool:
-        return (
-            self.sent
-            and request.method == "POST"
-            and request.resource_type in ("document", "fetch", "xhr")
-            and self.flow.allows_url(request.url)
-        )
-
-    def _on_request(self, request: Request) -> None:
-        if self._is_form_post(request):
-            self.posts_sent += 1
-
     def _on_request_finished(self, request: Request) -> None:
-        if self._is_form_post(request):
-            self.posts_answered += 1
-            if self.evidence is not None:
-                self.evidence.record_request(request, utc_now())
-
-    def _on_request_failed(self, request: Request) -> None:
-        if not self._is_form_post(request):
+        if self.evidence is None or self.watch is None or not self.watch.armed:
             return
-        if request.failure in NEVER_LEFT:
-            self.posts_sent -= 1  # it never reached a server: nothing was sent
-        else:
-            self.posts_lost += 1
-        if self.evidence is not None:
+        if request.method == "POST" and self.flow.allows_url(request.url):
             self.evidence.record_request(request, utc_now())
 
     def _goto(self, url: str) -> None:
@@ -538,6 +733,10 @@ class Run:
         alerts = self.page.get_by_role("alert").filter(visible=True)
         texts = [t.strip() for t in alerts.all_inner_texts() if t.strip()]
         return "; ".join(texts)[:300]
+
+
+def _quote(verdict: Verdict) -> str:
+    return " / ".join(f"“{sentence[:200]}”" for sentence in verdict.because[:3]) or "(no text)"
 
 
 def _first_line(error: BaseException) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from widerspruch.deadline import standing
 from widerspruch.ledger import Ledger
 from widerspruch.logs import mask_email
+from widerspruch.states import Status
 
 FORMATS = ("csv", "json")
 CSV_COLUMNS = (
@@ -26,7 +27,11 @@ CSV_COLUMNS = (
     "country",
     "language",
     "status",
+    "confirmed_by",
     "detail",
+    "page_language",
+    "result_text",
+    "submission",
     "created_at",
     "submitted_at",
     "finished_at",
@@ -64,7 +69,7 @@ def _masked(value: Any) -> Any:
 def records(data_dir: Path, *, redact: bool, now: datetime) -> list[dict[str, Any]]:
     """One dict per objection, oldest first."""
     found = []
-    with Ledger.open(data_dir) as ledger:
+    with Ledger.open(data_dir, read_only=True) as ledger:
         for objection in ledger.objections():
             clock = standing(objection, now)
             record: dict[str, Any] = {
@@ -74,7 +79,19 @@ def records(data_dir: Path, *, redact: bool, now: datetime) -> list[dict[str, An
                 "country": objection.country,
                 "language": objection.language,
                 "status": objection.status.value,
+                # Who judged the outcome: Meta's page, or the person looking at an
+                # unclear one (never to be mistaken for Meta's confirmation).
+                "confirmed_by": (
+                    "person"
+                    if objection.status is Status.CONFIRMED_BY_PERSON
+                    else "meta"
+                    if objection.status.was_confirmed
+                    else None
+                ),
                 "detail": objection.detail,
+                "page_language": objection.page_language,
+                "result_text": objection.result_text,
+                "submission": json.loads(objection.submission) if objection.submission else None,
                 "created_at": objection.created_at,
                 "submitted_at": objection.submitted_at,
                 "finished_at": objection.finished_at,
@@ -119,6 +136,7 @@ def export(data_dir: Path, *, fmt: str, redact: bool, now: datetime) -> str:
             {
                 **row,
                 "overdue": "yes" if row["overdue"] else "no",
+                "submission": json.dumps(row["submission"]) if row["submission"] else "",
                 # One cell: kind:file:sha256 for each file added after sealing.
                 "attachments": " ".join(
                     f"{a['kind']}:{Path(a['path']).name}:{a['sha256']}" for a in row["attachments"]

@@ -41,6 +41,13 @@ class Person(Protocol):
     def confirm(self, question: str) -> bool:
         """Ask a yes/no question; PersonCannotAct if nobody may be asked."""
 
+    def judge_answer(self, text: str, screenshot: str | None) -> bool:
+        """Meta answered, but not clearly: show what it said and ask "Did Meta accept your
+        objection?". PersonCannotAct if nobody may be asked (--yes, no terminal)."""
+
+    def tell(self, message: str) -> None:
+        """Say what is going on (an unknown page, a long wait)."""
+
 
 INSTRUCTIONS = {
     PageState.LOGIN_WALL: "Log in to {service} in the browser window{for_email}. "
@@ -127,3 +134,25 @@ class ConsolePerson:
         from rich.prompt import Confirm
 
         return Confirm.ask(question, console=self.console, default=False)
+
+    def judge_answer(self, text: str, screenshot: str | None) -> bool:
+        if self.assume_yes or not sys.stdin.isatty():
+            raise PersonCannotAct("Meta's answer is unclear, and --yes never asks")
+        from rich.markup import escape
+        from rich.prompt import Confirm
+
+        shown = " ".join(text.split())[:600] or "(the page shows no new text)"
+        self.console.print("[bold]→ Meta answered, but widerspruch cannot tell if it accepted.[/]")
+        self.console.print(f"  The page says: “{escape(shown)}”")
+        if screenshot:
+            self.console.print(f"  Screenshot: {escape(screenshot)}")
+        return Confirm.ask(
+            "Did Meta accept your objection? (your answer is recorded as yours)",
+            console=self.console,
+            default=False,
+        )
+
+    def tell(self, message: str) -> None:
+        from rich.markup import escape
+
+        self.console.print(f"→ {escape(message)}")

@@ -40,6 +40,7 @@ RECEIPT_KIND = "receipt"
 RECEIPTABLE = frozenset(
     {
         Status.CONFIRMED,
+        Status.CONFIRMED_BY_PERSON,
         Status.SUBMITTED_UNCONFIRMED,
         Status.SUBMITTING,
         Status.ACKNOWLEDGED,
@@ -113,6 +114,12 @@ TEXT: dict[str, dict[str, str]] = {
             "Das Formular wurde abgeschickt, eine Bestätigung von Meta war aber nicht zu "
             "sehen. Ob der Widerspruch angekommen ist, zeigt erst Metas E-Mail."
         ),
+        "what_by_person": (
+            "Das Formular wurde abgeschickt und Meta hat geantwortet, aber nicht eindeutig. "
+            "Die Person hat die Antwort angesehen und beurteilt, dass Meta den Widerspruch "
+            "angenommen hat: Das ist ihre Einschätzung, keine Bestätigung von Meta. Die "
+            "Seite zeigte: „{text}“"
+        ),
         "what_deadline": (
             "Nach <b>Art. 12 Abs. 3 DSGVO</b> muss Meta innerhalb eines Monats antworten, "
             "hier also bis zum <b>{deadline}</b>. Metas E-Mail kommt mit "
@@ -143,6 +150,7 @@ TEXT: dict[str, dict[str, str]] = {
         "footer": "Erstellt mit widerspruch {version} am {made}",
         "page_of": "Seite {page} von {pages}",
         Status.CONFIRMED: "Von Meta auf der Seite bestätigt",
+        Status.CONFIRMED_BY_PERSON: "Von der Person als angenommen beurteilt",
         Status.SUBMITTED_UNCONFIRMED: "Gesendet, ohne Bestätigung auf der Seite",
         Status.SUBMITTING: "Vielleicht gesendet, ohne Bestätigung",
         Status.ACKNOWLEDGED: "Von Meta per E-Mail bestätigt",
@@ -180,6 +188,11 @@ TEXT: dict[str, dict[str, str]] = {
             "The form was sent, but no confirmation from Meta was seen. Meta's email will "
             "show whether the objection arrived."
         ),
+        "what_by_person": (
+            "The form was sent and Meta answered, but not clearly. The person looked at the "
+            "answer and judged that Meta accepted the objection: this is their judgement, "
+            "not Meta's confirmation. The page said: “{text}”"
+        ),
         "what_deadline": (
             "Under <b>Art. 12(3) GDPR</b> Meta must answer within one month, here by "
             "<b>{deadline}</b>. Meta's email goes into the record with "
@@ -209,6 +222,7 @@ TEXT: dict[str, dict[str, str]] = {
         "footer": "Made with widerspruch {version} on {made}",
         "page_of": "Page {page} of {pages}",
         Status.CONFIRMED: "Confirmed by Meta on the page",
+        Status.CONFIRMED_BY_PERSON: "Judged accepted by the person",
         Status.SUBMITTED_UNCONFIRMED: "Sent, no confirmation seen",
         Status.SUBMITTING: "Possibly sent, no confirmation seen",
         Status.ACKNOWLEDGED: "Acknowledged by Meta by email",
@@ -358,7 +372,11 @@ def receipt_html(
         t["what_1"].format(
             date=escape(long_date(sent.date(), language)), service=escape(service), account=account
         ),
-        t["what_confirmed"] if confirmed else t["what_unconfirmed"],
+        t["what_by_person"].format(text=escape(" ".join((objection.result_text or "").split())))
+        if status is Status.CONFIRMED_BY_PERSON
+        else t["what_confirmed"]
+        if confirmed
+        else t["what_unconfirmed"],
     ]
     if deadline is not None:
         what.append(

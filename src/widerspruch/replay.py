@@ -38,6 +38,7 @@ FORM_PATHS = {
     ("www.facebook.com", "/help/contact/712876720715583"): "facebook",
     ("www.facebook.com", "/help/contact/6359191084165019"): "facebook",
     ("help.instagram.com", "/contact/767264225370182"): "instagram",
+    ("help.instagram.com", "/contact/233964459562201"): "instagram",  # the app's link
 }
 LOGIN_URLS = {
     "facebook": "https://www.facebook.com/login/",
@@ -47,7 +48,7 @@ COOKIE_DOMAINS = {"facebook": ".facebook.com", "instagram": ".instagram.com"}
 SUBMIT_PATH = "/help/contact/submit/"
 CODE_PATH = "/help/contact/code/"
 DONE_PATH = "/help/contact/done/"
-FORM_VERSIONS = ("form_2025", "form_2024", "form_variant", "ai_question")
+FORM_VERSIONS = ("form_2025", "form_2024", "form_variant", "ai_question", "form_steps")
 DEFAULT_ACCOUNT = "jana@example.org"  # the replay's account when nobody logged in here
 WRONG_PASSWORD = {
     "en": "The password that you've entered is incorrect.",
@@ -77,8 +78,8 @@ class Scenario:
     session_expires_at_send: bool = False  # the form POST answers with the login page
     confirm_by_redirect: bool = False  # the last POST redirects; the outcome comes by GET
     password: str | None = None  # the account's password; None accepts any
-    # Once an account's objection came in, its form shows Meta's "already objected" notice.
-    already_objected_notice: bool = False
+    # Nobody has seen Meta's form tell an account that it objected already, so the
+    # replay never does: what may have reached Meta is settled by the person, not a page.
 
 
 @dataclass
@@ -179,14 +180,6 @@ class ReplayServer:
             _redirect(route, _checkpoint_url(service, url))
         else:
             account = self.scenario.account_email or unquote(cookies.get("account", ""))
-            objected_on = self.objected.get((service, account.casefold()))
-            if self.scenario.already_objected_notice and objected_on:
-                html = self.render(service, self.scenario.form, email=account)
-                notice = self.render(service, "already_objected")
-                html = html.replace("<form", notice.replace("{{objected_on}}", objected_on), 1)
-                self.served.append(f"{service}/already_objected")
-                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
-                return
             self._page(route, service, self.scenario.form, email=account or None)
 
     def _post(
@@ -390,14 +383,23 @@ class StandInPerson:
     captcha_answer: str = "W1D3R"
     code: str = "123456"
     approve_email_change: bool = True
+    send_again: bool = False  # the answer to "Send it again?" (it may have reached Meta)
+    # Asked whether Meta accepted an unclear answer: None cannot be asked (as with --yes).
+    judges_unclear_answer_accepted: bool | None = None
+    told: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     say: Callable[[str], None] | None = None  # narrate what a person would be told
+    # Seconds the person takes before logging in, as a human at a second window does;
+    # the page keeps running meanwhile (a wait in the browser, not a sleep).
+    login_delay: float = 0.0
 
     def act(self, need: PageState, page: Page, flow: Flow, email: str) -> None:
         self.actions.append(need.value)
         if self.say is not None:
             self.say(f"→ {instruction(need, flow, email)} (the stand-in does it)")
         if need is PageState.LOGIN_WALL:
+            if self.login_delay:
+                page.wait_for_timeout(self.login_delay * 1000)
             password = page.locator("input[type=password]").filter(visible=True).first
             login_name = (
                 password.locator(
@@ -431,5 +433,19 @@ class StandInPerson:
         pass
 
     def confirm(self, question: str) -> bool:
+        if question.rstrip().endswith("Send it again?"):
+            self.actions.append("send again?")
+            return self.send_again
         self.actions.append("confirm")
         return self.approve_email_change
+
+    def judge_answer(self, text: str, screenshot: str | None) -> bool:
+        self.actions.append("judge_answer")
+        if self.judges_unclear_answer_accepted is None:
+            raise PersonCannotAct("the stand-in is not asked to judge Meta's answer")
+        return self.judges_unclear_answer_accepted
+
+    def tell(self, message: str) -> None:
+        self.told.append(message)
+        if self.say is not None:
+            self.say(f"→ {message}")

@@ -391,8 +391,12 @@ def stored_replies(attachments: list[Attachment]) -> list[StoredReply]:
 
 def _write_private(path: Path, data: bytes) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(data)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+    except OSError:
+        path.unlink(missing_ok=True)  # no half-written copy in the bundle (a full disk)
+        raise
 
 
 def import_reply(data_dir: Path, objection: Objection, eml: Path) -> ImportedReply:

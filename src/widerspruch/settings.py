@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from widerspruch.errors import UsageError
+from widerspruch.ledger_faults import DISK_FULL_ERRNOS, full_message
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DEFAULT_TIMEOUT_SECONDS = 600
@@ -48,6 +49,10 @@ def prepare_data_dir(path: Path) -> Path:
         probe.write_bytes(b"x" * 4096)
         probe.unlink()
     except OSError as error:
+        if error.errno in DISK_FULL_ERRNOS:
+            # Not "choose another data dir": a new one would hold an empty ledger, which
+            # knows nothing of the objections already sent.
+            raise UsageError(full_message(path)) from None
         raise UsageError(
             f"the data dir {path} is not usable: {error.strerror or error}; "
             f"choose another with --data-dir or {ENV_HOME}"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from widerspruch.accounts import (
@@ -15,15 +17,17 @@ from widerspruch.accounts import (
     tell_once_no_keyring,
 )
 from widerspruch.browser import BrowserSession, FlowPage, open_browser
+from widerspruch.claims import Renewer
 from widerspruch.countries import country_name
 from widerspruch.engine import Result, Run, bind_context, result_for
 from widerspruch.errors import UsageError
-from widerspruch.evidence import Evidence, bundle_dir
+from widerspruch.evidence import FORM_FILLED, RESULT_PNG, Evidence, bundle_dir
 from widerspruch.flow import ObjectionRequest
 from widerspruch.flows import get_flow
 from widerspruch.justification import load, today
-from widerspruch.ledger import Ledger, Objection, utc_now
-from widerspruch.logs import get_logger
+from widerspruch.ledger import ClaimHeld, Ledger, Objection, TransitionRefused, utc_now
+from widerspruch.logs import get_logger, mask_email
+from widerspruch.person import PersonCannotAct
 from widerspruch.receipt import ReceiptPrinter
 from widerspruch.states import Status
 
@@ -67,14 +71,22 @@ def justification_for(settings: Settings, flow: Flow) -> str:
     return text
 
 
-def earlier_result(earlier: Objection, ledger: Ledger) -> Result:
+def settled(objection: Objection) -> bool:
+    """Confirmed on Meta's page (or by Meta's email since), or by the person's own word:
+    nothing to ask, the objection stands."""
+    return objection.status.was_confirmed or objection.status is Status.CONFIRMED_BY_PERSON
+
+
+def earlier_result(earlier: Objection, ledger: Ledger, why: str | None = None) -> Result:
     """A service skipped because an earlier objection may already have reached Meta."""
-    if earlier.status.was_confirmed:
+    if settled(earlier):
+        whose = " by you" if earlier.status is Status.CONFIRMED_BY_PERSON else ""
         return result_for(
             earlier,
             status=Status.ALREADY_CONFIRMED,
-            message=f"already confirmed on {earlier.finished_at} (objection #{earlier.id}, "
-            f"now {earlier.status.value}); nothing sent. Use --force to object again",
+            message=f"already confirmed{whose} on {earlier.finished_at} (objection "
+            f"#{earlier.id}, now {earlier.status.value}); nothing sent. Use --force to "
+            "object again",
             ledger=ledger,
             screenshot=None,
             started_at=utc_now(),
@@ -82,13 +94,83 @@ def earlier_result(earlier: Objection, ledger: Ledger) -> Result:
     return result_for(
         earlier,
         status=Status.SUBMITTED_UNCONFIRMED,
-        message=f"objection #{earlier.id} may already have been sent on {earlier.updated_at} "
-        "but was never confirmed. Check your email for Meta's confirmation; "
-        "use --force to send it again",
+        message=f"objection #{earlier.id} may already have reached Meta "
+        f"({earlier.status.value} since {earlier.updated_at}); not sent again"
+        + (f" ({why})" if why else "")
+        + ". Check your email for Meta's confirmation and import it with `widerspruch "
+        f"confirm {earlier.id} --eml FILE`; to send it again, answer yes at a terminal "
+        "or use --force",
         ledger=ledger,
         screenshot=None,
         started_at=utc_now(),
     )
+
+
+def busy_result(live: Objection, ledger: Ledger) -> Result:
+    """Another run, still alive, is objecting for this account and service: nothing sent."""
+    return result_for(
+        live,
+        message=ledger.describe_claim(live) + "; nothing sent",
+        ledger=ledger,
+        screenshot=None,
+        started_at=utc_now(),
+    )
+
+
+def evidence_shown(earlier: Objection, data_dir: Path) -> str | None:
+    """The evidence bundle's picture of the page: after Meta's answer, else the filled form."""
+    folder = Path(earlier.evidence_dir) if earlier.evidence_dir else None
+    folder = folder or bundle_dir(data_dir, earlier.id, earlier.service)
+    for name in (RESULT_PNG, FORM_FILLED):
+        if (folder / name).is_file():
+            return str(folder / name)
+    return None
+
+
+def what_is_known(earlier: Objection, data_dir: Path) -> list[str]:
+    """Everything the ledger knows about an objection that may have reached Meta."""
+    lines = [
+        f"Objection #{earlier.id} for {mask_email(earlier.account_email)} on {earlier.service} may "
+        f"already have reached Meta: it is {earlier.status.value} since {earlier.updated_at}"
+        + (f" ({earlier.detail})" if earlier.detail else "")
+        + "."
+    ]
+    if earlier.submission:
+        try:
+            request = json.loads(earlier.submission)
+        except ValueError:
+            request = {}
+        if isinstance(request, dict):
+            answer = (
+                f"answered {request['status']}"
+                if request.get("status") is not None
+                else f"no answer ({request.get('failure') or request.get('phase')})"
+            )
+            lines.append(
+                f"The submission: {request.get('method', 'POST')} {request.get('url', '?')} "
+                f"at {request.get('sent_at', '?')}, {answer}."
+            )
+    else:
+        lines.append("No submission request was recorded (the run may have ended first).")
+    screenshot = evidence_shown(earlier, data_dir)
+    if screenshot:
+        lines.append(f"Screenshot: {screenshot}")
+    lines.append(
+        "Check your email for Meta's confirmation first (import it with `widerspruch "
+        f"confirm {earlier.id} --eml FILE`)."
+    )
+    return lines
+
+
+def ask_to_send_again(earlier: Objection, person: Person, data_dir: Path) -> tuple[bool, str]:
+    """Show what is known and ask the person; (send again?, why not)."""
+    question = "\n".join([*what_is_known(earlier, data_dir), "Send it again?"])
+    try:
+        if person.confirm(question):
+            return True, ""
+    except PersonCannotAct:
+        return False, "nobody at a terminal to ask, or --yes"
+    return False, "you said no"
 
 
 def saved_login(settings: Settings, flow: Flow) -> dict[str, Any] | None:
@@ -194,9 +276,12 @@ def submit_all(
 ) -> Outcome:
     """Object for every service in `settings`, in turn, and record everything.
 
-    The ledger is asked first: a service already confirmed (or possibly sent) for this
-    account is skipped without opening a browser, unless ``settings.force``. Pass a
-    `session` to reuse an open browser; otherwise one is launched (or attached) here.
+    The ledger is asked first: a service already confirmed for this account is skipped
+    without opening a browser, unless ``settings.force``; one that may have reached Meta
+    is shown to the person, and sent again only on their explicit yes (or --force).
+    Another live run objecting for the same account and service stops this one at once.
+    Each objection is a claim that this run holds, its lease renewed while it runs. Pass
+    a `session` to reuse an open browser; otherwise one is launched (or attached) here.
     """
     outcome = Outcome()
     bind_context(account=settings.email)
@@ -206,16 +291,28 @@ def submit_all(
         if on_result is not None:
             on_result(result)
 
-    with Ledger.open(settings.data_dir) as ledger:
+    with Ledger.open(settings.data_dir) as ledger, Renewer(settings.data_dir, ledger.owner):
         flows = [get_flow(service) for service in settings.services]
         texts = {flow.service: justification_for(settings, flow) for flow in flows}
         to_do = []
+        resend_of: dict[str, int] = {}  # service -> the earlier objection the person resends
         for flow in flows:
+            live = ledger.live_claim(flow.service, settings.email)
+            if live is not None:
+                add(busy_result(live, ledger))
+                continue
             earlier = None if settings.force else ledger.latest_sent(flow.service, settings.email)
-            if earlier is not None:
+            if earlier is None:
+                to_do.append(flow)
+            elif settled(earlier):
                 add(earlier_result(earlier, ledger))
             else:
-                to_do.append(flow)
+                again, why = ask_to_send_again(earlier, person, settings.data_dir)
+                if again:
+                    resend_of[flow.service] = earlier.id
+                    to_do.append(flow)
+                else:
+                    add(earlier_result(earlier, ledger, why))
         if not to_do:
             return outcome
         with ExitStack() as stack:
@@ -235,42 +332,66 @@ def submit_all(
             stack.callback(receipts.close)
             for flow in to_do:
                 start_url = settings.form_url or flow.form_url
-                objection, blocking = ledger.claim(
-                    service=flow.service,
-                    account_email=settings.email,
-                    country=settings.country,
-                    language=settings.language,
-                    template="(given text)" if settings.justification else settings.template,
-                    template_version="" if settings.justification else settings.template_version,
-                    justification=texts[flow.service],
-                    form_url=start_url,
-                    force=settings.force,
-                )
+                try:
+                    objection, blocking = ledger.claim(
+                        service=flow.service,
+                        account_email=settings.email,
+                        country=settings.country,
+                        language=settings.language,
+                        template="(given text)" if settings.justification else settings.template,
+                        template_version=""
+                        if settings.justification
+                        else settings.template_version,
+                        justification=texts[flow.service],
+                        form_url=start_url,
+                        force=settings.force,
+                        allow_resend_of=resend_of.get(flow.service),
+                    )
+                except ClaimHeld as held:  # another run claimed it since we looked
+                    add(busy_result(held.objection, ledger))
+                    continue
                 if blocking is not None:  # another run got there first
                     add(earlier_result(blocking, ledger))
                     continue
+                if flow.service in resend_of:
+                    ledger.note(
+                        resend_of[flow.service],
+                        "sent_again",
+                        f"the person chose to send it again, as objection #{objection.id}",
+                    )
                 started = utc_now()
-                flow_page, run = open_run(
-                    settings,
-                    flow,
-                    session=session,
-                    person=person,
-                    ledger=ledger,
-                    objection=objection,
-                    justification=texts[flow.service],
-                    start_url=start_url,
-                )
+                try:
+                    flow_page, run = open_run(
+                        settings,
+                        flow,
+                        session=session,
+                        person=person,
+                        ledger=ledger,
+                        objection=objection,
+                        justification=texts[flow.service],
+                        start_url=start_url,
+                    )
+                except BaseException:
+                    ledger.release(objection.id)  # no page: nothing was sent
+                    raise
                 try:
                     objection = run.run()
                 except KeyboardInterrupt:
                     outcome.interrupted = True
                     objection = ledger.get(objection.id)
+                except TransitionRefused as refused:
+                    # The claim was taken over (its lease ran out): this run stops here.
+                    log.warning(str(refused), service=flow.service)
+                    objection = ledger.get(objection.id)
                 finally:
+                    # A run that ended by an error, not an outcome, says so truthfully.
+                    objection = ledger.release(objection.id)
                     if settings.keep_session and run.reached_form and not session.attached:
                         keep_login(settings, flow, flow_page.page)
                     flow_page.close()
                 message = objection.detail or ""
-                if objection.status is Status.CONFIRMED and not outcome.interrupted:
+                confirmed = (Status.CONFIRMED, Status.CONFIRMED_BY_PERSON)
+                if objection.status in confirmed and not outcome.interrupted:
                     receipt = receipts.write(objection, ledger)  # never raises
                     if receipt is not None:
                         message += f"; receipt: {receipt}"

@@ -82,6 +82,11 @@ def _unview(value: Any) -> Any:
         return object.__getattribute__(value, "_target")
     if inspect.isfunction(value) or inspect.ismethod(value):
         return _async_callback(value)
+    # Handles inside the argument of an `evaluate` (a list of elements, a dict of them).
+    if isinstance(value, list | tuple):
+        return type(value)(_unview(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _unview(item) for key, item in value.items()}
     return value
 
 

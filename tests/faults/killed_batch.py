@@ -9,14 +9,22 @@ KILL_AT is ``never``, ``pending`` (right after the batch was stored), or
   (``submitted``: committed, Send not clicked yet);
 - ``post_received``: the replay received its n-th objection, and the browser never hears
   back;
-- ``objection_confirmed``: an objection was recorded confirmed, and its item not yet.
+- ``objection_confirmed``: an objection was recorded confirmed, and its item not yet;
+- any step of tests/faults/kill_points.py (``before_claim``, ``login``, ``evidence``, ...)
+  the n-th time it is reached (``receipt`` writes receipts, with ``--receipts``).
 
 SIGNAL is SIGKILL (a crash: nothing runs after it), SIGINT or SIGTERM. The replay
 appends every objection it receives to JOURNAL, which survives the kill.
+
+With LOGIN_DELAY in the environment, each member takes that many seconds to log in.
+With REVIEWS in the environment (e.g. ``leave,again``), an operator at a terminal
+answers the review list in turn (``widerspruch.batch.Review`` values); otherwise the
+batch runs with ``--yes``, and nobody decides.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sys
@@ -24,7 +32,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from widerspruch import browser, cli, person
+import kill_points  # beside this script (tests/faults/), which Python puts on sys.path
+
+from widerspruch import batch, browser, cli, person
 from widerspruch.ledger import Ledger
 from widerspruch.replay import ReplayServer, Scenario, StandInPerson
 from widerspruch.states import Status
@@ -34,7 +44,10 @@ point, _, nth = kill_at.partition(":")
 signum = getattr(signal, signal_name)
 # Ctrl-C as a terminal delivers it, even if this test runs as a background job.
 signal.signal(signal.SIGINT, signal.default_int_handler)
-server = ReplayServer(Scenario(already_objected_notice=True), journal=Path(journal))
+server = ReplayServer(Scenario(), journal=Path(journal))
+if point in kill_points.POINTS:
+    kill_points.install(point, int(nth), signum)
+    point = "(installed)"
 reached: Counter[tuple[str, int | None]] = Counter()
 
 
@@ -91,7 +104,18 @@ launch = browser.open_browser
 browser.open_browser = lambda **options: launch(  # type: ignore[assignment]
     **{**options, "prepare_context": lambda context, flow: server.attach(context)}
 )
-person.ConsolePerson = lambda **options: StandInPerson()  # type: ignore[assignment,misc]
+delay = float(os.environ.get("LOGIN_DELAY") or 0)  # the person's seconds before logging in
+person.ConsolePerson = lambda **options: StandInPerson(login_delay=delay)  # type: ignore[assignment,misc]
+reviews = [batch.Review(answer) for answer in os.environ.get("REVIEWS", "").split(",") if answer]
+if reviews:
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    sys.stdin = Terminal()
+    operator = batch.ScriptedOperator(reviews=reviews)
+    batch.ConsoleOperator = lambda **options: operator  # type: ignore[assignment,misc]
 sys.argv = [
     "widerspruch",
     "batch",
@@ -99,12 +123,13 @@ sys.argv = [
     "--services",
     "facebook",
     "--headless",
-    "--yes",
+    *([] if reviews else ["--yes"]),
     "--json",
     "--timeout",
     "30",
     "--data-dir",
     data_dir,
+    *(["--receipts"] if kill_at.startswith("receipt") else []),
     *more,
 ]
 cli.main()

@@ -460,7 +460,7 @@ def refused_untouched(home: Path, command: str, message: str) -> None:
 @pytest.mark.parametrize("command", sorted(LEDGER_COMMANDS))
 def test_corrupt_ledger_is_refused_and_kept(tmp_path: Path, command: str) -> None:
     seeded_ledger(tmp_path).write_bytes(b"\x00garbage" * 512)
-    refused_untouched(tmp_path, command, "is unreadable")
+    refused_untouched(tmp_path, command, "is damaged and was left unchanged")
 
 
 @pytest.mark.parametrize("command", sorted(LEDGER_COMMANDS))

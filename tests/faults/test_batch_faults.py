@@ -20,7 +20,7 @@ from tests.conftest import Harness
 from tests.faults.arranged import Vanishing, fill_the_disk
 from tests.test_batch import member, members, run, sent_emails, states
 from widerspruch import browser as browser_module
-from widerspruch.batch import BatchOutcome, ItemState
+from widerspruch.batch import BatchOutcome, ItemState, Review, ScriptedOperator
 from widerspruch.cli import app
 from widerspruch.flow import Flow
 from widerspruch.ledger import Ledger
@@ -162,7 +162,8 @@ def test_a_fault_before_send_fails_that_member_and_the_next_run_sends_it_once(
     assert again.ok
 
 
-# It may have reached Meta: "submitted", never "confirmed"; a resume looks first.
+# It may have reached Meta: "submitted", never "confirmed"; a resume never sends it again
+# by itself: it goes to the review list, for the operator to decide.
 AFTER_SEND = {
     "POST answer lost": Fault(
         received_then("connectionreset"), Status.SUBMITTED_UNCONFIRMED, "Meta may have it"
@@ -187,22 +188,24 @@ def test_a_fault_after_send_is_submitted_and_a_resume_does_not_resend(
     assert not outcome.ok
 
     harness.context_hook = None
-    harness.replay.scenario.already_objected_notice = True  # Meta's form says it has it
-    again = run(harness, path, resume=True)
+    operator = ScriptedOperator()
+    again = run(harness, path, operator, resume=True)  # --yes: nobody decides
     assert states(again) == [
-        ("0001", "facebook", ItemState.CONFIRMED),
+        ("0001", "facebook", ItemState.SUBMITTED),
         ("0002", "facebook", ItemState.CONFIRMED),
     ]
     assert sent_emails(harness) == [FIRST, "m2@example.org"]  # nothing sent twice
     assert again.items[0].objection_id == first.objection_id
+    assert any(line.startswith("To review: member 0001, facebook") for line in operator.lines)
+    assert not again.ok
     with Ledger.open(harness.data_dir) as ledger:
-        confirmed = ledger.get(first.objection_id or 0)
-    assert confirmed.status is Status.CONFIRMED
-    assert "Meta's form said so" in (confirmed.detail or "")
+        kept = ledger.get(first.objection_id or 0)
+        assert len(ledger.objections()) == 2  # no new objection for member 1
+    assert kept.status is Status.SUBMITTED_UNCONFIRMED  # never confirmed without Meta
 
 
 @pytest.mark.parametrize("what", ["tab", "window"])
-def test_closed_at_the_emailed_code_is_submitted_and_sent_again_only_after_a_look(
+def test_closed_at_the_emailed_code_is_submitted_and_sent_again_only_on_the_operators_word(
     harness: Harness, tmp_path: Path, what: str
 ) -> None:
     # The 2024 form takes the objection only with the emailed code: Meta does not have it.
@@ -217,13 +220,14 @@ def test_closed_at_the_emailed_code_is_submitted_and_sent_again_only_after_a_loo
     assert outcome.objections[earlier].status is Status.SUBMITTED_UNCONFIRMED
 
     harness.person = StandInPerson()
-    harness.replay.scenario.already_objected_notice = True  # and Meta's form shows nothing
-    again = run(harness, path, resume=True)
+    operator = ScriptedOperator(reviews=[Review.SEND_AGAIN])
+    again = run(harness, path, operator, resume=True, assume_yes=False)
     assert [state for *_, state in states(again)] == [ItemState.CONFIRMED] * 2
+    assert operator.asked == ["0001/facebook: review"]
     assert sent_emails(harness) == [FIRST, "m2@example.org", FIRST]
     with Ledger.open(harness.data_dir) as ledger:
         assert ledger.get(earlier).status is Status.SUBMITTED_UNCONFIRMED  # kept as it was
-        assert [e.state for e in ledger.events(earlier) if e.kind == "batch"] == ["looked_again"]
+        assert [e.state for e in ledger.events(earlier) if e.kind == "batch"] == ["sent_again"]
 
 
 def test_a_browser_killed_mid_member_stops_the_batch_and_resume_finishes_it(

@@ -196,7 +196,7 @@ def test_full_disk_is_a_clear_error_before_any_browser(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fill_the_disk(monkeypatch)
-    with pytest.raises(UsageError, match="No space left"):
+    with pytest.raises(UsageError, match="is full"):
         prepare_data_dir(tmp_path / "data")
 
 
