@@ -404,15 +404,20 @@ class Run:
                 self.person.waiting(waiting_for, elapsed, timeout)
             if not self._page_alive():
                 raise PageGone("page closed")
-            try:
-                self.page.evaluate(PAGE_ACTIVITY_JS, 250)
-            except PlaywrightError:
-                self._settle()
+            # Wait on the network, not on the page's script: while a form POST is
+            # pending, the page may not run anything at all.
+            pending = watch.latest is not None and not watch.code_awaited
+            with contextlib.suppress(PlaywrightError):  # nothing happened in this slice
+                self.page.wait_for_event("requestfinished" if pending else "request", timeout=250)
         latest = watch.latest
         if latest is not None:
             self._record_submission(latest)
             if latest.phase == "answered":
                 self._settle_after_answer()
+            elif latest.phase == "sent" and latest.kind == "document":
+                # The page waits for Meta's answer and runs nothing meanwhile: reading
+                # it would wait as long. What is known is enough for the outcome.
+                raise Ending(*self._outcome_after_send())
 
     def _settle_after_answer(self) -> None:
         """Let the answer arrive on screen: a new page loads, or the form's region is
@@ -451,8 +456,8 @@ class Run:
         """Send was clicked and the page has moved (or not): what did Meta say?"""
         assert self.watch is not None
         submission = self.watch.latest
-        alert = self._alert_text()
         if submission is None:
+            alert = self._alert_text()
             return self._not_sent(
                 "Send was clicked, but no request left the browser"
                 + (f" (the page says: {alert})" if alert else "")
@@ -617,8 +622,12 @@ class Run:
         """Keep the page as it ended, the circumstances, and seal it all with a manifest."""
         if self.evidence is None:
             return
+        latest = self.watch.latest if self.watch is not None else None
+        # A page still waiting for Meta's answer to its POST can be neither pictured nor
+        # read; the filled form's picture and the submission record tell what happened.
+        waiting = latest is not None and latest.phase == "sent" and latest.kind == "document"
         try:
-            if self._page_alive():
+            if self._page_alive() and not waiting:
                 self.evidence.screenshot(self.page, RESULT_PNG)
                 self.evidence.page_html(self.page, RESULT_HTML)
             browser = self.page.context.browser
@@ -736,7 +745,11 @@ class Run:
 
 
 def _quote(verdict: Verdict) -> str:
-    return " / ".join(f"“{sentence[:200]}”" for sentence in verdict.because[:3]) or "(no text)"
+    """The sentence a reading rests on, short enough for a table cell."""
+    if not verdict.because:
+        return "(no text)"
+    sentence = verdict.because[0]
+    return f"“{sentence[:120]}{'…' if len(sentence) > 120 else ''}”"
 
 
 def _first_line(error: BaseException) -> str:

@@ -401,7 +401,8 @@ def _write_private(path: Path, data: bytes) -> None:
 
 def import_reply(data_dir: Path, objection: Objection, eml: Path) -> ImportedReply:
     """Check, store and record Meta's reply to `objection`; move its status."""
-    if not objection.status.may_have_been_sent or objection.submitted_at is None:
+    # A failed record whose request left the browser may still have reached Meta.
+    if not objection.may_have_been_sent or objection.submitted_at is None:
         raise UsageError(
             f"objection #{objection.id} was never sent ({objection.status.value}); "
             "there is no reply to import"

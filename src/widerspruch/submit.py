@@ -157,7 +157,8 @@ def what_is_known(earlier: Objection, data_dir: Path) -> list[str]:
         lines.append(f"Screenshot: {screenshot}")
     lines.append(
         "Check your email for Meta's confirmation first (import it with `widerspruch "
-        f"confirm {earlier.id} --eml FILE`)."
+        f"confirm {earlier.id} --eml FILE`), or look at Meta's form without sending "
+        f"anything: `widerspruch check {earlier.service} --account {earlier.account_email}`."
     )
     return lines
 
