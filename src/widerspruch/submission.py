@@ -89,6 +89,8 @@ MARK_BEFORE_SEND_JS = "() => { window.__widerspruchBeforeSend = true; }"
 # changed after the submission's fetch or XHR had arrived (its Resource Timing entry)
 # counts. `since` (the network's clock) is the fallback when no entry is found.
 TEXT_SINCE_JS = """({since, url, kind}) => {
+  // The browser's own page for a load that failed is not Meta's answer.
+  if (location.protocol === 'chrome-error:') return '';
   let cutoff = since;
   if (kind === 'document') {
     cutoff = window.__widerspruchBeforeSend ? Infinity : -Infinity;

@@ -127,10 +127,7 @@ BEFORE_SEND = {
     "POST refused": Fault(
         route_first(f"**{SUBMIT_PATH}", lambda route: route.abort("connectionrefused")),
         Status.FAILED,
-        "failed: Meta showed an error page",
-    ),
-    "session expired at send": Fault(
-        session_expires_for_the_first_member, Status.FAILED, "expired"
+        "nothing was sent",
     ),
     "tab closed before send": Fault(
         vanishing(PageState.LOGIN_WALL, "tab"), Status.CANCELLED, "nothing sent"
@@ -160,6 +157,18 @@ def test_a_fault_before_send_fails_that_member_and_the_next_run_sends_it_once(
     ]
     assert sent_emails(harness) == ["m2@example.org", FIRST]
     assert again.ok
+
+
+def test_a_session_expired_at_send_is_failed_and_left_for_the_operator(
+    harness: Harness, tmp_path: Path
+) -> None:
+    # Meta answered the POST with its login page: it did not take the form, but it has
+    # seen the request, so nothing sends it again without the operator's word.
+    fault = Fault(session_expires_for_the_first_member, Status.FAILED, "expired")
+    _, outcome = run_with_the_first_member_faulted(fault, harness, tmp_path)
+    assert states(outcome)[0] == ("0001", "facebook", ItemState.SUBMITTED)
+    assert sent_emails(harness) == ["m2@example.org"]
+    assert not outcome.ok
 
 
 # It may have reached Meta: "submitted", never "confirmed"; a resume never sends it again
