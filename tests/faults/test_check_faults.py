@@ -154,8 +154,8 @@ def test_a_form_changed_between_runs_is_reported_with_private_evidence(
 
 
 UNUSABLE = {
-    "full disk": "No space left on device",
-    "data dir is a file": "it is a file, not a folder",
+    "full disk": ("the disk holding {data_dir} is full", "Free some space"),
+    "data dir is a file": ("the data dir {data_dir} is not usable", "it is a file, not a folder"),
 }
 
 
@@ -172,8 +172,9 @@ def test_an_unusable_data_dir_is_one_line_and_exit_2_before_any_browser(
     assert done.exit_code == 2
     assert done.stdout == ""
     [line] = done.stderr.splitlines()
-    assert line.startswith(f"widerspruch: error: the data dir {data_dir} is not usable")
-    assert UNUSABLE[how] in line
+    start, reason = UNUSABLE[how]
+    assert line.startswith("widerspruch: error: " + start.format(data_dir=data_dir))
+    assert reason in line
     assert replayed.calls == 0
 
 
