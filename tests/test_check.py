@@ -147,9 +147,9 @@ def test_changed_form_names_what_is_missing_and_saves_private_evidence(
 
 
 def test_a_renamed_send_button_taken_for_next_sends_nothing(tmp_path: Path) -> None:
-    # The send button now says "Continue", which the flow reads as "Next" after the AI
-    # question, and Meta prefilled the country, so the page would send the form. The
-    # check presses it, as the flow would, but blocks what it sends.
+    # The send button now says "Continue", which reads as "Next", and Meta prefilled the
+    # country, so pressing it would send the form. The check presses no such button: a
+    # form without Send is changed, and nothing leaves.
     root = tmp_path / "replicas"
     shutil.copytree(fixtures_dir(), root, ignore=shutil.ignore_patterns("*.py", "*.md"))
     form = root / "facebook" / "form_2025.en.html"
@@ -160,7 +160,7 @@ def test_a_renamed_send_button_taken_for_next_sends_nothing(tmp_path: Path) -> N
     checked = run_checks("facebook", root=root, logged_in=True)
     facebook = checked.results["facebook"]
     assert facebook.state is CheckState.FORM_CHANGED
-    assert "tried to send the form (blocked: nothing was sent)" in facebook.detail
+    assert "not found: send button" in facebook.detail
     assert facebook.missing == ["send"]
     assert checked.replay.meta.submissions == []
 

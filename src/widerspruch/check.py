@@ -853,6 +853,10 @@ async def _judge_form(probe: Probe, flow: Flow) -> Finding:
     def missing(page: SyncPage) -> list[str]:
         controls = flow.locate_form(page)
         absent = controls.missing()
+        if controls.send is None and "send" not in absent:
+            # Only a "Next" or "Continue": the check follows no steps, and a renamed Send
+            # must not pass for a step of the form.
+            absent.insert(0, "send")
         if controls.ai_yes is None and _asks_ai_question(flow, page):
             absent.insert(0, "ai_question")
         return absent

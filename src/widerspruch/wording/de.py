@@ -52,7 +52,7 @@ VOCABULARY = Vocabulary(
         r"verschicken",
         r"jetzt (senden|absenden|abschicken|einreichen|übermitteln)",
         r"((meine[nr]?|den|die|das) )?(anfrage|antrag|widerspruch|einspruch|formular|nachricht"
-        r"|prüfung|überprüfung)( jetzt)? (senden|absenden|abschicken|einreichen|übermitteln"
+        r")( jetzt)? (senden|absenden|abschicken|einreichen|übermitteln"
         r"|stellen|einlegen|erheben|anfordern|beantragen)",
         r"widersprechen",
         r"(jetzt )?widerspruch einlegen",
