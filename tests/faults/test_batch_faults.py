@@ -181,7 +181,10 @@ AFTER_SEND = {
         received_then(None), Status.SUBMITTED_UNCONFIRMED, "Meta may have it", 2
     ),
     "confirmation GET never loads": Fault(
-        confirmation_never_loads, Status.SUBMITTED_UNCONFIRMED, "may have been sent", 3
+        confirmation_never_loads,
+        Status.SUBMITTED_UNCONFIRMED,
+        "check your email for Meta's confirmation",
+        3,
     ),
 }
 
