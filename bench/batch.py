@@ -41,9 +41,11 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from widerspruch.batch import BatchSettings, Progress, ScriptedOperator, run_batch
+from widerspruch.batch import BatchSettings, Progress, run_batch
 from widerspruch.logs import configure
-from widerspruch.replay import ReplayServer, Scenario, StandInPerson
+from widerspruch.testing.operator import ScriptedOperator
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import ReplayServer, Scenario
 
 ROOT = Path(__file__).parent.parent
 KILLED_BATCH = ROOT / "tests" / "faults" / "killed_batch.py"

@@ -29,7 +29,7 @@ from typing import Any
 from widerspruch.browser import find_browser
 from widerspruch.check import EXPECTED, check_services, target_for
 from widerspruch.logs import configure
-from widerspruch.replay_checks import CheckReplay, CheckScenario
+from widerspruch.testing.check_replay import CheckReplay, CheckScenario
 
 SERVICES = ("facebook", "instagram", "whatsapp")
 TARGET_SECONDS = 3.0

@@ -25,11 +25,11 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-from widerspruch import flows
 from widerspruch.browser import LAUNCH_ARGS, find_browser
-from widerspruch.flow import ObjectionRequest
-from widerspruch.replay import ReplayServer, Scenario
+from widerspruch.page.flow import ObjectionRequest
+from widerspruch.services import get_flow
 from widerspruch.states import PageState
+from widerspruch.testing.replay import ReplayServer, Scenario
 
 SERVICES = ("facebook", "instagram")
 TARGET_SECONDS = 2.0
@@ -45,7 +45,7 @@ REQUEST = ObjectionRequest(email="jana@example.org", country="DE", justification
 
 def fill_once(service: str, executable: str) -> dict[str, float]:
     """One launch-to-filled run; returns seconds per phase."""
-    flow = flows.get_flow(service)
+    flow = get_flow(service)
     phases: dict[str, float] = {}
     mark = time.perf_counter()
 

@@ -37,7 +37,7 @@ class Mutation:
 MUTATIONS = (
     Mutation(
         "a confirmation counts without an answered submission",
-        "src/widerspruch/engine.py",
+        "src/widerspruch/submit/answer.py",
         'if submission.phase != "answered":',
         "if False:",
         (
@@ -45,12 +45,12 @@ MUTATIONS = (
         ),
         also=(
             (
-                "src/widerspruch/submission.py",
+                "src/widerspruch/submit/submission.py",
                 'since = (submission.answered_ms or float("inf"))',
                 "since = (submission.answered_ms or 0.0)",
             ),
             (
-                "src/widerspruch/submission.py",
+                "src/widerspruch/submit/submission.py",
                 'return self.phase == "answered" and self.status is not None and self.status < 400',
                 "return True",
             ),
@@ -58,7 +58,7 @@ MUTATIONS = (
     ),
     Mutation(
         "an error status answers as well as a success",
-        "src/widerspruch/engine.py",
+        "src/widerspruch/submit/answer.py",
         "if verdict.accepted and submission.answered_ok:",
         "if verdict.accepted:",
         (
@@ -67,14 +67,14 @@ MUTATIONS = (
     ),
     Mutation(
         "text that was on the page before Send counts",
-        "src/widerspruch/submission.py",
+        "src/widerspruch/submit/submission.py",
         "kept = [s for s in sentences(str(found)) if normalise(s) not in before]",
         "kept = sentences(str(found))",
         ("tests/test_truth.py::test_a_confirmation_that_was_on_the_page_before_send_never_counts",),
     ),
     Mutation(
         "text shown before Meta's answer counts",
-        "src/widerspruch/submission.py",
+        "src/widerspruch/submit/submission.py",
         "if (last && last.responseEnd > 0) cutoff = performance.timeOrigin + last.responseEnd;",
         "if (last && last.responseEnd > 0) cutoff = -Infinity;",
         (
@@ -83,7 +83,7 @@ MUTATIONS = (
     ),
     Mutation(
         "a refusal no longer wins over thanks",
-        "src/widerspruch/verdict.py",
+        "src/widerspruch/page/verdict.py",
         "    if refusing:\n        return Verdict(Reading.REFUSED, tuple(refusing))",
         "    if refusing and not accepting:\n"
         "        return Verdict(Reading.REFUSED, tuple(refusing))",
@@ -91,28 +91,28 @@ MUTATIONS = (
     ),
     Mutation(
         "a negation beside an acceptance is ignored",
-        "src/widerspruch/verdict.py",
+        "src/widerspruch/page/verdict.py",
         '        return False, True  # "your objection will not be processed"',
         "        continue",
         ("tests/test_corpus.py::test_a_negated_confirmation_is_never_accepted",),
     ),
     Mutation(
         "the cookie button that allows all may be pressed",
-        "src/widerspruch/flow.py",
+        "src/widerspruch/page/filling.py",
         "if self.labels.allow_all_cookies.matches(button.name):",
         "if False:",
         ("tests/test_truth.py::test_a_cookie_button_that_also_allows_all_is_never_pressed",),
     ),
     Mutation(
         "a click on Send counts as sent",
-        "src/widerspruch/engine.py",
+        "src/widerspruch/submit/engine.py",
         'return Status.FAILED, f"{reason}; nothing was sent"',
         "return Status.SUBMITTED_UNCONFIRMED, reason",
         ("tests/test_truth.py::test_a_click_on_send_that_sends_nothing_leaves_the_next_run_free",),
     ),
     Mutation(
         "any page with Send and an email field is taken for the AI form",
-        "src/widerspruch/flow.py",
+        "src/widerspruch/page/reading.py",
         "def not_objection_form(self, page: Page, view: PageView | None = None) -> str | None:",
         "def not_objection_form(self, page: Page, view: PageView | None = None) -> str | None:"
         "\n        return None",
@@ -137,7 +137,8 @@ def run(mutation: Mutation) -> bool:
                 return False
             path.write_text(current.replace(find, replace), "utf-8")
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *mutation.tests],
+            # One process: with workers, -x ends in exit code 2 instead of 1.
+            [sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", *mutation.tests],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -1,28 +1,26 @@
-"""The registry of flows: one module per service, listed here explicitly."""
+"""The registry of flows: one module per service, listed here explicitly.
+
+A new service is one module here (a `Flow` subclass, or a `Watch` while it has no form)
+and one entry below, plus its replicas in ``fixtures/<service>/``. A flow names its
+replicas in ``replica_cases``: (replica name, the ``PageState`` it must be read as)
+pairs, which tests/test_page_states.py runs in every language the replica exists in.
+What Meta's services share (its own mail domains, the help centre's replicas) is in
+``_meta.py``.
+"""
 
 from __future__ import annotations
 
-from widerspruch.errors import UsageError
-from widerspruch.flow import Flow
-from widerspruch.flows.facebook import FacebookFlow
-from widerspruch.flows.instagram import InstagramFlow
-from widerspruch.flows.whatsapp import WhatsAppWatch
-from widerspruch.watch import Watch
+from widerspruch.services import Registry
 
-FLOWS: dict[str, type[Flow]] = {flow.service: flow for flow in (FacebookFlow, InstagramFlow)}
-# Services without an objection form, watched by `widerspruch check` until one appears.
-WATCHES: dict[str, type[Watch]] = {watch.service: watch for watch in (WhatsAppWatch,)}
+from .facebook import FacebookFlow
+from .instagram import InstagramFlow
+from .meta_third_party import MetaThirdPartyFlow
+from .whatsapp import WhatsAppFlow, WhatsAppWatch
 
-
-class UnknownService(UsageError):
-    pass
-
-
-def get_flow(service: str) -> Flow:
-    try:
-        return FLOWS[service.lower()]()
-    except KeyError:
-        raise UnknownService(
-            f"unknown service {service!r}; known: {', '.join(FLOWS)}"
-            + (" (WhatsApp has no objection form yet)" if service.lower() == "whatsapp" else "")
-        ) from None
+REGISTRY = Registry(
+    flows=(FacebookFlow, InstagramFlow, MetaThirdPartyFlow),
+    # Services without an objection form, watched by `widerspruch check` until one appears.
+    watches=(WhatsAppWatch,),
+    # Written from reports of a form nobody has seen: not offered until `check` finds it.
+    pending=(WhatsAppFlow,),
+)

@@ -1,7 +1,10 @@
 """Facebook: "Object to your information being used for AI at Meta"."""
 
-from widerspruch.flow import Flow
-from widerspruch.labels import META_LABELS
+from widerspruch.page.flow import Flow
+from widerspruch.page.labels import META_LABELS
+from widerspruch.states import PageState
+
+from ._meta import HELP_CENTRE_REPLICAS, META_MAIL_DOMAINS
 
 
 class FacebookFlow(Flow):
@@ -13,3 +16,16 @@ class FacebookFlow(Flow):
     )
     hosts = (".facebook.com", ".fbcdn.net", ".facebook.net", ".fbsbx.com")
     labels = META_LABELS  # Meta's shared wording covers this form
+    login_url = "https://www.facebook.com/login/"
+    mail_domains = (
+        "facebookmail.com",
+        "facebook.com",
+        "support.facebook.com",
+        *META_MAIL_DOMAINS,
+    )
+    privacy_centre_url = "https://www.facebook.com/privacy/center"
+    replica_cases = (
+        *HELP_CENTRE_REPLICAS,
+        ("form_steps", PageState.AI_QUESTION),  # three steps; the first asks the AI question
+        ("privacy_center", PageState.UNKNOWN),  # a Meta page, but no form and no answer
+    )

@@ -1,7 +1,9 @@
 """Instagram: the AI objection form in Instagram's help center."""
 
-from widerspruch.flow import Flow
-from widerspruch.labels import META_LABELS
+from widerspruch.page.flow import Flow
+from widerspruch.page.labels import META_LABELS
+
+from ._meta import HELP_CENTRE_REPLICAS, META_MAIL_DOMAINS
 
 
 class InstagramFlow(Flow):
@@ -19,3 +21,12 @@ class InstagramFlow(Flow):
         ".fbcdn.net",
     )
     labels = META_LABELS  # Meta's shared wording covers this form
+    login_url = "https://www.instagram.com/accounts/login/"
+    mail_domains = (
+        "instagram.com",
+        "mail.instagram.com",
+        *META_MAIL_DOMAINS,
+    )
+    # Meta has one Privacy Center for both services, on Facebook's site.
+    privacy_centre_url = "https://www.facebook.com/privacy/center"
+    replica_cases = HELP_CENTRE_REPLICAS

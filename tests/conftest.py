@@ -5,22 +5,26 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import structlog
 from playwright.sync_api import Browser, BrowserContext, Playwright
 from structlog.testing import capture_logs
 
 from tests.fake_keyring import MemoryKeyring
+from tests.postgres import Postgres, postgres
 from widerspruch.browser import BrowserSession, find_browser
-from widerspruch.flow import Flow
-from widerspruch.replay import ReplayServer, Scenario, StandInPerson
+from widerspruch.logs import LOG_FILE, configure
+from widerspruch.page.flow import Flow
 from widerspruch.settings import Settings
 from widerspruch.submit import Outcome, submit_all
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import ReplayServer, Scenario
 
 EMAIL = "jana@example.org"
 T = TypeVar("T")
@@ -61,9 +65,47 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": str(find_browser(None, None))}
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Postgres]:
+    """One real PostgreSQL per test process, started on first use (tests/postgres.py)."""
+    with postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: Postgres) -> str:
+    """The URL of an empty ledger database of this test's own (a fresh schema)."""
+    return postgres_server.url(postgres_server.new_schema())
+
+
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=ENGINES)
+def ledger_url(request: pytest.FixtureRequest) -> str | None:
+    """Each ledger test runs on both engines: None is the SQLite file in the data dir
+    (the default), else the URL of an empty PostgreSQL ledger of the test's own."""
+    if request.param == "sqlite":
+        return None
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture
+def file_logging(data_dir: Path) -> Iterator[Path]:
+    """Logging to the data dir's log file, as the CLI sets it up; the log file's path."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # Put back what was there, not structlog's defaults: the harness's capture_logs puts
+    # its processors back after this, and they must meet the logger factory they came with.
+    before = structlog.get_config()
+    configure(data_dir)
+    yield data_dir / LOG_FILE
+    configure(None)  # closes the log file, wherever its handler still hangs
+    structlog.configure(**before)
 
 
 @pytest.fixture
@@ -91,7 +133,8 @@ class Harness:
     person: Any
     data_dir: Path
     contexts: list[BrowserContext] = field(default_factory=list)
-    context_hook: Callable[[BrowserContext], None] | None = None
+    # Whatever the hook returns (Playwright's route() returns a handle) is ignored.
+    context_hook: Callable[[BrowserContext], object] | None = None
 
     def settings(self, *services: str, **options: Any) -> Settings:
         defaults: dict[str, Any] = {
@@ -136,7 +179,7 @@ def harness(
     assert_no_secret_leaked(harness, events)
 
 
-def assert_no_secret_leaked(harness: Harness, events: list[dict[str, Any]]) -> None:
+def assert_no_secret_leaked(harness: Harness, events: list[MutableMapping[str, Any]]) -> None:
     """The replay's session cookie and form token, and the person's password, must not be
     in any log event or in any file the run wrote (ledger, log, evidence, receipts)."""
     import keyring

@@ -1,8 +1,9 @@
 """Break each guard of the form mechanics in turn, and check that a test catches it.
 
 Run it with ``.venv/bin/python -m tests.form_mutations`` (add mutation names to run only
-those). Each mutation patches ``widerspruch.flow`` inside a pytest process of its own,
-through this module as a plugin, so no file of the tree changes while others work in it.
+those). Each mutation patches the page module where the guard lives (``widerspruch.page.flow``,
+``.reading`` or ``.filling``) inside a pytest process of its own, through this module as a
+plugin, so no file of the tree changes while others work in it.
 A mutation is caught when at least one of the tests named for it fails.
 """
 
@@ -17,50 +18,52 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from widerspruch.page.scripts import VISIBLE_TEXT_JS
+
 ROOT = Path(__file__).parent.parent
 TESTS = "tests/test_form_mechanics.py"
 VARIABLE = "WIDERSPRUCH_FORM_MUTATION"
 
 
 def _without_consent_check() -> None:
-    from widerspruch.flow import Flow
+    from widerspruch.page.filling import FormFiller
 
-    def statement(self: Flow, name: str) -> bool:
+    def statement(self: FormFiller, name: str) -> bool:
         labels = self.labels
         return labels.accuracy.matches(name) and not labels.allow_all_cookies.matches(name)
 
-    Flow.accuracy_statement = statement  # type: ignore[method-assign]
+    FormFiller.accuracy_statement = statement  # type: ignore[method-assign]
 
 
 def _without_allow_all_check() -> None:
-    from widerspruch.flow import Flow
+    from widerspruch.page.filling import FormFiller
 
-    def statement(self: Flow, name: str) -> bool:
+    def statement(self: FormFiller, name: str) -> bool:
         return self.labels.accuracy.matches(name) and not self.labels.consent.matches(name)
 
-    Flow.accuracy_statement = statement  # type: ignore[method-assign]
+    FormFiller.accuracy_statement = statement  # type: ignore[method-assign]
 
 
 def _any_form_is_the_objection_form() -> None:
-    from widerspruch.flow import Flow
+    from widerspruch.page.reading import PageReader
 
-    Flow.not_objection_form = lambda self, page, view=None: None  # type: ignore[method-assign]
+    PageReader.not_objection_form = lambda self, page, view=None: None  # type: ignore[method-assign]
 
 
 def _side_panels_count() -> None:
-    from widerspruch import flow as module
+    from widerspruch.page import reading as module
 
-    original = module.Flow._form_evidence
+    original = module.PageReader._form_evidence
 
     def everything(self: Any, page: Any, view: Any) -> Any:
         seen = original(self, page, view)
-        return dataclasses.replace(seen, region=str(page.evaluate(module.VISIBLE_TEXT_JS)))
+        return dataclasses.replace(seen, region=str(page.evaluate(VISIBLE_TEXT_JS)))
 
-    module.Flow._form_evidence = everything  # type: ignore[method-assign]
+    module.PageReader._form_evidence = everything  # type: ignore[method-assign]
 
 
 def _topics_anywhere_on_the_page() -> None:
-    from widerspruch import flow as module
+    from widerspruch.page import reading as module
 
     def joined(self: Any, page: Any, view: Any = None) -> str | None:
         text = " ".join(self._form_evidence(page, view or self.view(page)).pieces())
@@ -68,48 +71,49 @@ def _topics_anywhere_on_the_page() -> None:
         both = module._speaks_of(labels.ai, text) and module._speaks_of(labels.objection, text)
         return None if both else "not the form"
 
-    module.Flow.not_objection_form = joined  # type: ignore[method-assign]
+    module.PageReader.not_objection_form = joined  # type: ignore[method-assign]
 
 
 def _acronyms_in_lower_case() -> None:
-    from widerspruch import flow as module
+    from widerspruch.page import reading as module
 
     module._speaks_of = lambda phrases, text: phrases.matches(text)
 
 
 def _one_email_field() -> None:
-    from widerspruch.flow import Flow
+    from widerspruch.page.reading import PageReader
 
-    original = Flow._text_fields
+    original = PageReader._text_fields
 
-    def main_only(self: Any, page: Any, view: Any) -> Any:
-        emails, justification = original(self, page, view)
+    def main_only(self: Any, page: Any, view: Any, skip: Any = None) -> Any:
+        emails, justification = original(self, page, view, skip)
         return emails[:1], justification
 
-    Flow._text_fields = main_only  # type: ignore[method-assign]
+    PageReader._text_fields = main_only  # type: ignore[method-assign]
 
 
 def _disabled_send_is_clicked() -> None:
-    from widerspruch import flow as module
+    from widerspruch.page import filling as module
 
-    module.DISABLED_JS = "e => false"
+    module.DISABLED_JS = "e => false"  # type: ignore[attr-defined]
 
 
 def _next_is_not_followed() -> None:
-    from widerspruch.flow import Flow
+    from widerspruch.page.reading import PageReader
 
-    original = Flow.locate_form
+    original = PageReader.locate_form
 
     def without_next(self: Any, page: Any, view: Any = None) -> Any:
         return dataclasses.replace(original(self, page, view), next=None)
 
-    Flow.locate_form = without_next  # type: ignore[method-assign]
+    PageReader.locate_form = without_next  # type: ignore[method-assign]
 
 
 def _text_field_required() -> None:
-    from widerspruch.flow import Flow, FormChanged
+    from widerspruch.page.form import FormChanged
+    from widerspruch.page.reading import PageReader
 
-    original = Flow.locate_form
+    original = PageReader.locate_form
 
     def strict(self: Any, page: Any, view: Any = None) -> Any:
         controls = original(self, page, view)
@@ -117,18 +121,18 @@ def _text_field_required() -> None:
             raise FormChanged(["justification"])
         return controls
 
-    Flow.locate_form = strict  # type: ignore[method-assign]
+    PageReader.locate_form = strict  # type: ignore[method-assign]
 
 
 def _late_cookie_dialog_ignored() -> None:
-    from widerspruch.flow import Flow
+    from widerspruch.page.filling import FormFiller
 
-    Flow._cookie_dialog_declined = lambda self, page, filled: False  # type: ignore[method-assign]
+    FormFiller._cookie_dialog_declined = lambda self, page, filled: False  # type: ignore[method-assign]
 
 
 def _refusal_read_as_unsure() -> None:
-    from widerspruch import flow as module
-    from widerspruch.verdict import Reading, Verdict, judge
+    from widerspruch.page import flow as module
+    from widerspruch.page.verdict import Reading, Verdict, judge
 
     def lenient(text: str, labels: Any) -> Verdict:
         verdict = judge(text, labels)
@@ -138,37 +142,38 @@ def _refusal_read_as_unsure() -> None:
 
 
 def _next_that_sends_is_ignored() -> None:
-    from widerspruch.flow import Flow, NextMayHaveSent
+    from widerspruch.page.filling import FormFiller
+    from widerspruch.page.form import NextMayHaveSent
 
-    original = Flow._next_step
+    original = FormFiller._next_step
 
     def ignore(self: Any, page: Any, button: Any) -> None:
         with contextlib.suppress(NextMayHaveSent):
             original(self, page, button)
 
-    Flow._next_step = ignore  # type: ignore[method-assign]
+    FormFiller._next_step = ignore  # type: ignore[method-assign]
 
 
 def _question_of_a_radio_unread() -> None:
-    from widerspruch import flow as module
+    from widerspruch.page import reading as module
 
-    module.RADIO_QUESTION_JS = "e => ''"
+    module.RADIO_QUESTION_JS = "e => ''"  # type: ignore[attr-defined]
 
 
 def _hidden_checkbox_untouched() -> None:
-    from widerspruch import flow as module
+    from widerspruch.page import filling as module
 
-    module.CLICK_LABEL_JS = "e => false"
+    module.CLICK_LABEL_JS = "e => false"  # type: ignore[attr-defined]
 
 
 def _step_is_not_a_form() -> None:
-    from widerspruch.flow import Flow
+    from widerspruch.page.flow import Flow
 
     Flow._step_fields_visible = lambda self, page, view: False  # type: ignore[method-assign]
 
 
 def _one_instagram_form() -> None:
-    from widerspruch import replay
+    from widerspruch.testing import replay
 
     del replay.FORM_PATHS[("help.instagram.com", "/contact/233964459562201")]
 

@@ -5,11 +5,16 @@
 Each mutation is applied to a copy of src/ in a temporary folder (the checkout is never
 touched), which the tests then import through PYTHONPATH, child processes included.
 A mutation is "caught" when its tests fail; the script exits 1 if any survives.
+
+Each change names the module the guard lives in. If the code has moved, it is looked
+for in every module of the package (it must be there exactly once), and the line says
+where it was found, so that the path here can be brought up to date.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -19,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# pytest-xdist (in the configured addopts) would spread these few tests over workers, and
+# its -x ends the session as interrupted (exit code 2, not 1): one process instead.
+SINGLE = ["--numprocesses", "0"] if importlib.util.find_spec("xdist") else []
 
 
 @dataclass(frozen=True)
@@ -29,14 +37,17 @@ class Mutation:
     find: str
     replace: str
     tests: tuple[str, ...]
-    more: tuple[tuple[str, str], ...] = ()  # further (find, replace) in the same file
+    more: tuple[tuple[str, str, str], ...] = ()  # further (file, find, replace)
+
+    def changes(self) -> tuple[tuple[str, str, str], ...]:
+        return ((self.file, self.find, self.replace), *self.more)
 
 
 MUTATIONS = (
     Mutation(
         "claim-ignores-live-owner",
         "1: a second run meets a live claim and stops",
-        "ledger.py",
+        "ledger/objections.py",
         "            if why is None:\n                return open_claim\n",
         "            why = why or 'mutated'\n",
         (
@@ -49,7 +60,7 @@ MUTATIONS = (
     Mutation(
         "dead-submitting-is-cancelled",
         "1/3: a run that died after marking Send may have sent: never 'nothing sent'",
-        "ledger.py",
+        "ledger/objections.py",
         "        if claimed.status is Status.SUBMITTING:\n",
         "        if False:\n",
         (
@@ -62,7 +73,7 @@ MUTATIONS = (
     Mutation(
         "no-submitting-mark",
         "1/3: 'submitting' is committed before Send, so a kill after it is never 'nothing sent'",
-        "engine.py",
+        "submit/engine.py",
         '        self._status(Status.SUBMITTING, "clicking Send")\n',
         "        pass\n",
         (
@@ -84,7 +95,7 @@ MUTATIONS = (
     Mutation(
         "no-owner-check",
         "2: only the claim's owner changes a claimed objection",
-        "ledger.py",
+        "ledger/objections.py",
         "            if current.status in CLAIM_STATES and current.claim_token != "
         "self.owner.token:\n",
         "            if False:\n",
@@ -96,7 +107,7 @@ MUTATIONS = (
     Mutation(
         "failed-with-request-does-not-block",
         "3: a failed record whose request left the browser is never resent silently",
-        "ledger.py",
+        "ledger/rows.py",
         "        return self.status.may_have_been_sent or self.request_left\n",
         "        return self.status.may_have_been_sent\n",
         (
@@ -106,7 +117,7 @@ MUTATIONS = (
     Mutation(
         "submit-resends-without-asking",
         "3: submit sends again only on an explicit yes (or --force)",
-        "submit.py",
+        "submit/__init__.py",
         "                again, why = ask_to_send_again(earlier, person, settings.data_dir)\n",
         "                again, why = True, ''\n",
         (
@@ -117,7 +128,7 @@ MUTATIONS = (
     Mutation(
         "batch-resume-resends",
         "3: batch --resume never resends what may have reached Meta",
-        "batch.py",
+        "batch/tracking.py",
         # The review list is skipped, and the claim lets anything through (as before).
         "        if earlier is not None:\n            # May have reached Meta",
         "        if False:\n            # May have reached Meta",
@@ -127,33 +138,46 @@ MUTATIONS = (
         ),
         (
             (
-                "                force=False,\n                allow_resend_of=resend_of,",
-                "                force=True,\n                allow_resend_of=resend_of,",
+                "batch/runner.py",
+                "never forced.\n            force=False,\n",
+                "never forced.\n            force=True,\n",
             ),
         ),
     ),
 )
 
 
-def apply(mutation: Mutation, copy: Path) -> None:
-    path = copy / "widerspruch" / mutation.file
-    text = path.read_text("utf-8")
-    for find, replace in ((mutation.find, mutation.replace), *mutation.more):
-        if text.count(find) != 1:
-            raise SystemExit(f"{mutation.name}: the code to mutate is not there once in {path}")
-        text = text.replace(find, replace)
-    path.write_text(text, "utf-8")
+def apply(mutation: Mutation, copy: Path) -> list[str]:
+    """Mutate the copy; notes on code found elsewhere than its named module."""
+    package = copy / "widerspruch"
+    notes = []
+    for file, find, replace in mutation.changes():
+        path = package / file
+        if not path.is_file() or path.read_text("utf-8").count(find) != 1:
+            found = [p for p in sorted(package.rglob("*.py")) if find in p.read_text("utf-8")]
+            if len(found) != 1 or found[0].read_text("utf-8").count(find) != 1:
+                raise SystemExit(
+                    f"{mutation.name}: the code to mutate is not in {file}, nor once "
+                    f"anywhere else in the package"
+                )
+            path = found[0]
+            notes.append(f"found in {path.relative_to(package)}, not {file}")
+        path.write_text(path.read_text("utf-8").replace(find, replace), "utf-8")
+    return notes
 
 
 def run(mutation: Mutation) -> bool:
     """True if the tests caught the mutation (they failed)."""
     with tempfile.TemporaryDirectory(prefix="widerspruch-mutant-") as folder:
         copy = Path(folder) / "src"
-        shutil.copytree(ROOT / "src", copy, symlinks=False)  # flows/ is a link: copy it
-        apply(mutation, copy)
+        # widerspruch.flows and .replicas are not under src/: the editable install finds
+        # them in the checkout, unmutated.
+        shutil.copytree(ROOT / "src", copy, symlinks=False)
+        notes = apply(mutation, copy)
         env = {**os.environ, "PYTHONPATH": str(copy)}
+        pytest = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *SINGLE]
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *mutation.tests],
+            [*pytest, *mutation.tests],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -162,7 +186,11 @@ def run(mutation: Mutation) -> bool:
         )
     last = (done.stdout.strip().splitlines() or ["(no output)"])[-1]
     caught = done.returncode == 1
-    print(f"{'caught  ' if caught else 'SURVIVED'} {mutation.name} ({mutation.promise}): {last}")
+    moved = f" [{'; '.join(notes)}]" if notes else ""
+    print(
+        f"{'caught  ' if caught else 'SURVIVED'} {mutation.name} ({mutation.promise}): "
+        f"{last}{moved}"
+    )
     return caught
 
 

@@ -3,14 +3,16 @@ browser: confirm, status, followup, export."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import sqlite3
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from widerspruch.evidence import OBJECTION, Evidence, bundle_dir
 from widerspruch.ledger import LEDGER_FILE, Ledger, Objection
+from widerspruch.proof.evidence import OBJECTION, Evidence, bundle_dir
 from widerspruch.settings import prepare_data_dir
 from widerspruch.states import Status
 
@@ -31,6 +33,7 @@ def make_objection(
     country: str = "DE",
     language: str = "en",
     email: str = EMAIL,
+    demo: bool = False,
 ) -> Objection:
     """A recorded objection as `submit` leaves it, sealed bundle included, sent at `sent_at`."""
     prepare_data_dir(data_dir)
@@ -45,11 +48,12 @@ def make_objection(
             justification=TEXT,
             form_url="https://www.facebook.com/help/contact/712876720715583",
             force=True,
+            demo=demo,
         )
         if sent_at is not None:
             ledger.set_status(objection.id, Status.SUBMITTING, "clicking Send")
         objection = ledger.set_status(objection.id, status, "recorded by the test")
-        evidence = Evidence(bundle_dir(data_dir, objection.id, service))
+        evidence = Evidence(bundle_dir(data_dir, objection.id, service), demo=demo)
         evidence.write_json(OBJECTION, {"id": objection.id, "justification": TEXT})
         ledger.set_evidence(objection.id, str(evidence.folder), evidence.seal(sent_at_iso(sent_at)))
     if sent_at is not None:
@@ -80,17 +84,20 @@ def meta_email(
     date: datetime,
     sender: str = "Facebook <noreply@facebookmail.com>",
     to: str = EMAIL,
-    subject: str = "Your objection",
+    subject: str = "Your objection to the use of your information for AI at Meta",
     html: bool = False,
     extra_headers: dict[str, str] | None = None,
+    message_id: str | None = None,
 ) -> bytes:
-    """An email as a mail program saves it (.eml)."""
+    """An email as a mail program saves it (.eml); its Message-ID is made from its
+    content unless given."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(date)
-    message["Message-ID"] = "<reply-1@facebookmail.com>"
+    made = hashlib.sha256(f"{sender}{to}{subject}{date}{body}".encode()).hexdigest()[:16]
+    message["Message-ID"] = message_id or f"<{made}@mail.example>"
     for name, value in (extra_headers or {}).items():
         message[name] = value
     if html:
@@ -122,3 +129,42 @@ def write_email(folder: Path, name: str, data: bytes) -> Path:
     path = folder / name
     path.write_bytes(data)
     return path
+
+
+class DkimKey:
+    """A throwaway RSA key that signs test emails as a domain, and the DNS TXT record
+    that publishes it (handed to dkimpy as its ``dnsfunc``)."""
+
+    def __init__(self, domain: str = "facebookmail.com", selector: str = "s2048") -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.domain, self.selector = domain, selector
+        self.private_pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+        public = key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        self.record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+        self.lookups: list[bytes] = []
+
+    def sign(self, data: bytes) -> bytes:
+        import dkim
+
+        signature = dkim.sign(
+            data,
+            self.selector.encode(),
+            self.domain.encode(),
+            self.private_pem,
+            include_headers=[b"from", b"to", b"subject", b"date", b"message-id"],
+        )
+        return bytes(signature) + data
+
+    def dns(self, name: bytes, timeout: int = 5) -> bytes | None:
+        self.lookups.append(name)
+        wanted = f"{self.selector}._domainkey.{self.domain}.".encode()
+        return self.record if name.rstrip(b".") + b"." == wanted else None

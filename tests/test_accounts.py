@@ -19,11 +19,13 @@ from widerspruch import submit as submit_module
 from widerspruch.accounts import ACCOUNTS_FILE, Accounts, NoKeyring, Secret
 from widerspruch.browser import BrowserSession, open_browser
 from widerspruch.check import CheckSettings, CheckState, run_check
-from widerspruch.cli import _results_document, app
-from widerspruch.replay import ReplayServer, Scenario, StandInPerson
-from widerspruch.replay_checks import CheckReplay, CheckScenario
+from widerspruch.cli import app
+from widerspruch.cli.render import results_document
 from widerspruch.settings import prepare_data_dir
 from widerspruch.states import Status
+from widerspruch.testing.check_replay import CheckReplay, CheckScenario
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import ReplayServer, Scenario
 
 PASSWORD = "stored-pw-4711"
 
@@ -54,7 +56,7 @@ def test_stored_password_logs_in_without_the_person(harness: Harness, accounts: 
     assert login.fields["pass"] == PASSWORD
     assert login.fields["email"] == EMAIL
     # The --json document; the logs and every file written are searched by the harness.
-    assert PASSWORD not in json.dumps(_results_document(outcome))
+    assert PASSWORD not in json.dumps(results_document(outcome))
 
 
 def test_refused_password_is_tried_once_then_the_person_logs_in(
@@ -78,8 +80,8 @@ def test_refused_password_without_a_person_fails_and_says_why(
     harness: Harness, accounts: Accounts
 ) -> None:
     class Nobody(StandInPerson):
-        def act(self, need, page, flow, email):  # type: ignore[no-untyped-def]
-            from widerspruch.person import PersonCannotAct
+        def act(self, need, page, flow, email):
+            from widerspruch.submit.person import PersonCannotAct
 
             raise PersonCannotAct("the browser is headless")
 
@@ -194,7 +196,7 @@ def test_account_commands(tmp_path: Path, memory_keyring: MemoryKeyring) -> None
     assert PASSWORD not in added.output
     assert memory_keyring.entries[("widerspruch/facebook", EMAIL)] == PASSWORD
     listed = json.loads(runner.invoke(app, ["account", "list", "--json", *home]).stdout)
-    assert listed["accounts"][0]["email"] == EMAIL
+    assert listed["accounts"][0]["account"] == EMAIL
     assert PASSWORD not in json.dumps(listed)
     forgot = runner.invoke(
         app, ["account", "forget-session", EMAIL, "--service", "facebook", *home]

@@ -25,16 +25,17 @@ from widerspruch.batch import (
     ItemState,
     Progress,
     Review,
-    ScriptedOperator,
     run_batch,
 )
-from widerspruch.batch_report import build_report, to_csv, to_html
+from widerspruch.batch.report import build_report, to_csv, to_html
 from widerspruch.browser import BrowserSession
 from widerspruch.cli import app
-from widerspruch.flow import Flow
 from widerspruch.ledger import Ledger
-from widerspruch.replay import SUBMIT_PATH, SentForm, StandInPerson
+from widerspruch.page.flow import Flow
 from widerspruch.states import PageState, Status
+from widerspruch.testing.operator import ScriptedOperator
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import SUBMIT_PATH, SentForm
 
 HEADER = "member_id,email,country,language,services,mandate_ref\n"
 
@@ -453,7 +454,7 @@ def test_report_has_each_member_and_service_with_dates_evidence_and_mandate(
         ("0002", "facebook", "invalid"),
     ]
     for row in rows[:2]:
-        assert row["email"] == "m1@example.org"
+        assert row["account"] == "m1@example.org"
         assert row["mandate_ref"] == "MANDATE-1"
         assert row["manifest_sha256"] == hashes[row["service"]]
         assert len(row["manifest_sha256"]) == 64
@@ -466,12 +467,29 @@ def test_report_has_each_member_and_service_with_dates_evidence_and_mandate(
     assert "<style>" in html
     assert "src=" not in html
     assert "http" not in html.split("<body>")[1]
+    assert hashes["facebook"] is not None  # for mypy: the hash is in the ledger (checked above)
     assert hashes["facebook"] in html
     assert "MANDATE-1" in html
+    assert [r["demo"] for r in rows] == ["", "", ""]
+    assert "DEMO" not in html
+
+    # A demo record behind an item (a batch never makes one) would be marked as such.
+    with sqlite3.connect(harness.data_dir / "ledger.sqlite3") as db:
+        db.execute("UPDATE objections SET demo = 1 WHERE service = 'instagram'")
+    db.close()
+    report = build_report(harness.data_dir, None, redact=False)
+    rows = list(csv.DictReader(io.StringIO(to_csv(report))))
+    assert [r["demo"] for r in rows] == ["", "yes", ""]
+    assert "(DEMO, not sent to Meta)" in to_html(report, generated_at="2026-05-04T10:00:00+00:00")
 
 
 def test_redacted_report_shows_no_email_address(harness: Harness, tmp_path: Path) -> None:
-    path = members(tmp_path, member(1), "0002,jana.schmidt@example.org,XY,,,M-2")
+    path = members(
+        tmp_path,
+        member(1),
+        "0002,jana.schmidt@example.org,XY,,,M-2",
+        "0003,jürgen.müller@bäckerei-müller.de,XY,,,M-3",
+    )
     run(harness, path, skip_invalid=True)
     data_dir = str(harness.data_dir)
     runner = CliRunner()
@@ -487,6 +505,8 @@ def test_redacted_report_shows_no_email_address(harness: Harness, tmp_path: Path
         assert "jana.schmidt@example.org" not in text
         assert "m***@example.org" in text
         assert "j***@example.org" in text
+        assert "jürgen" not in text
+        assert "j***@bäckerei-müller.de" in text
         assert out.stat().st_mode & 0o777 == 0o600
     done = runner.invoke(app, ["report", "--batch", "9", "--data-dir", data_dir])
     assert done.exit_code == 2

@@ -18,7 +18,6 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import in_own_thread
-from widerspruch import check as check_module
 from widerspruch.check import (
     EXPECTED,
     CheckResult,
@@ -29,12 +28,21 @@ from widerspruch.check import (
     record,
     target_for,
 )
+from widerspruch.check import run as check_run
 from widerspruch.cli import app
-from widerspruch.flows import FLOWS, WATCHES, UnknownService, get_flow
 from widerspruch.ledger import Ledger, utc_now
-from widerspruch.replay import fixtures_dir
-from widerspruch.replay_checks import REDIRECT_OFFSITE, REDIRECT_TARGET, CheckReplay, CheckScenario
+from widerspruch.services import UnknownService, get_flow, registry
 from widerspruch.settings import prepare_data_dir
+from widerspruch.testing.check_replay import (
+    REDIRECT_OFFSITE,
+    REDIRECT_TARGET,
+    CheckReplay,
+    CheckScenario,
+)
+from widerspruch.testing.replay import fixtures_dir
+
+FLOWS = registry().flows_by_name
+WATCHES = registry().watches_by_name
 
 FACEBOOK_FORM = FLOWS["facebook"].form_urls[0]
 INSTAGRAM_FORM = FLOWS["instagram"].form_urls[0]
@@ -55,7 +63,8 @@ def run_checks(
     **scenario: Any,
 ) -> Checked:
     """Check the services on the replay, in a thread of its own (it starts Playwright)."""
-    replay = CheckReplay(CheckScenario(**scenario), **({"root": root} if root else {}))
+    replayed = CheckScenario(**scenario)
+    replay = CheckReplay(replayed, root=root) if root else CheckReplay(replayed)
     results = in_own_thread(
         check_services,
         [target_for(service) for service in services],
@@ -202,17 +211,18 @@ def test_404_and_the_unavailable_page_are_unavailable_and_no_network_an_error() 
     assert instagram.language == "de"
     whatsapp = checked.results["whatsapp"]
     assert whatsapp.state is CheckState.ERROR
-    assert "ERR_INTERNET_DISCONNECTED" in whatsapp.detail
+    assert whatsapp.reason == "no_connection"
+    assert "no internet connection" in whatsapp.detail
+    assert "ERR_" not in whatsapp.detail  # the raw error is for the log file only
     assert whatsapp.detail.startswith(f"watched page {WATCHES['whatsapp'].watch_urls[0]}")
 
 
 def test_a_form_that_never_answers_is_an_error_after_the_timeout(tmp_path: Path) -> None:
-    checked = run_checks(
-        "facebook", evidence_dir=tmp_path, timeout=1.5, breaks={"facebook": "hang"}
-    )
+    checked = run_checks("facebook", evidence_dir=tmp_path, timeout=3, breaks={"facebook": "hang"})
     facebook = checked.results["facebook"]
     assert facebook.state is CheckState.ERROR
-    assert facebook.detail == f"no answer from {FACEBOOK_FORM} within 1.5 s"
+    assert facebook.reason == "page_timed_out"
+    assert "did not finish loading within 3 seconds" in facebook.detail
     assert facebook.final_url is None
     assert facebook.http_status is None
     assert facebook.screenshot is None  # nothing loaded, nothing to show
@@ -235,6 +245,24 @@ def test_whatsapp_objection_link_is_form_found(language: str, text: str) -> None
     assert whatsapp.link == "https://www.whatsapp.com/contact/forms/1276145179826463/"
     assert whatsapp.final_url == "https://faq.whatsapp.com/"
     assert whatsapp.detail == f'"{text}" on https://faq.whatsapp.com/'
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Object to Meta using your messages with AIs on WhatsApp"),
+        ("de", "Widerspruch gegen die Nutzung deiner Nachrichten mit KIs auf WhatsApp durch Meta"),
+    ],
+)
+def test_whatsapps_form_for_messages_with_ais_is_form_found_with_its_url(
+    language: str, title: str
+) -> None:
+    checked = run_checks("whatsapp", language=language, whatsapp_ai_form=True)
+    whatsapp = checked.results["whatsapp"]
+    assert whatsapp.state is CheckState.FORM_FOUND
+    assert whatsapp.link == WATCHES["whatsapp"].watch_urls[0]
+    assert whatsapp.detail == f'"{title}" on {WATCHES["whatsapp"].watch_urls[0]}'
+    assert checked.replay.served[0] == "whatsapp/ai_form"  # where the contact form was
 
 
 def test_a_saved_session_sees_the_form_and_an_expired_one_is_not_fine(tmp_path: Path) -> None:
@@ -272,7 +300,7 @@ def test_a_saved_session_sees_the_form_and_an_expired_one_is_not_fine(tmp_path: 
 def test_whatsapp_is_watched_but_still_has_no_flow_to_submit() -> None:
     assert "whatsapp" in WATCHES
     assert "whatsapp" not in FLOWS
-    with pytest.raises(UnknownService, match="WhatsApp has no objection form yet"):
+    with pytest.raises(UnknownService, match="WhatsApp has no known objection form yet"):
         get_flow("whatsapp")
 
 
@@ -537,13 +565,14 @@ def replayed(monkeypatch: pytest.MonkeyPatch) -> CheckScenario:
     """`check` launches its browser as usual, but the services are the replay; the test
     changes the scenario between runs."""
     scenario = CheckScenario()
-    original = check_module.check_services
+    original = check_run.check_services
 
     def replaying(*args: Any, **kwargs: Any) -> list[CheckResult]:
         replay = CheckReplay(CheckScenario(**vars(scenario)))
         return original(*args, **{**kwargs, "prepare_context": replay.attach})
 
-    monkeypatch.setattr(check_module, "check_services", replaying)
+    # `run_check` calls it from its own module: patched there, the patch takes effect.
+    monkeypatch.setattr(check_run, "check_services", replaying)
     return scenario
 
 
@@ -562,6 +591,7 @@ def test_check_json_exit_codes_and_history_across_runs(
     assert [(r["service"], r["state"]) for r in document["results"]] == [
         ("facebook", "login_required"),
         ("instagram", "login_required"),
+        ("meta-third-party", "form_ok"),  # a form for people without an account
         ("whatsapp", "no_form"),
     ]
     assert document["alerts"] == []
@@ -576,6 +606,7 @@ def test_check_json_exit_codes_and_history_across_runs(
         assert states == {
             "facebook": "login_required",
             "instagram": "unavailable",
+            "meta-third-party": "form_ok",
             "whatsapp": "form_found",
         }
         alerted = sorted(a["service"] for a in document["alerts"])
@@ -617,7 +648,10 @@ def test_plain_output_is_a_table_with_alerts_on_stderr(
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["signal"], "unknown service 'signal'; known: facebook, instagram, whatsapp"),
+        (
+            ["signal"],
+            "unknown service 'signal'; known: facebook, instagram, meta-third-party, whatsapp",
+        ),
         (["--notify-cmd", ""], "--notify-cmd is empty"),
         (["--notify-cmd", "notify 'unclosed"], "--notify-cmd: No closing quotation"),
         (["--webhook", "ftp://example.org/"], "--webhook: 'ftp://example.org/' is not an http"),

@@ -9,34 +9,33 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from structlog.testing import capture_logs
 
-from tests.claims import ended_process, live_process, on_another_machine, other_owner
-from widerspruch.claims import Owner, Renewer, now_epoch, process_alive, process_start
+from tests.claims import (
+    CLAIM,
+    ended_process,
+    live_process,
+    on_another_machine,
+    other_owner,
+    refused_row,
+    run_sql,
+)
 from widerspruch.ledger import ClaimHeld, Ledger, Objection, TransitionRefused
+from widerspruch.ledger.claims import Owner, Renewer, now_epoch, process_alive, process_start
 from widerspruch.settings import prepare_data_dir
 from widerspruch.states import CLAIM_STATES, TRANSITIONS, Status, may_follow
 
-CLAIM = {
-    "service": "facebook",
-    "account_email": "Jana@Example.org",
-    "country": "DE",
-    "language": "de",
-    "template": "standard",
-    "template_version": "1",
-    "justification": "text",
-    "form_url": "https://www.facebook.com/help/contact/712876720715583",
-}
-
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Ledger:
-    return Ledger.open(prepare_data_dir(tmp_path / "data"))
+def ledger(tmp_path: Path, ledger_url: str | None) -> Iterator[Ledger]:
+    """A new ledger on each engine: the SQLite file, and a PostgreSQL database."""
+    with Ledger.open(prepare_data_dir(tmp_path / "data"), url=ledger_url) as opened:
+        yield opened
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -152,23 +151,22 @@ def test_a_killed_process_not_yet_reaped_is_not_alive() -> None:
 
 def test_the_index_allows_one_open_claim_per_account_and_service(ledger: Ledger) -> None:
     ledger.claim(**CLAIM, force=False)
-    db = sqlite3.connect(ledger.path)
-    with pytest.raises(sqlite3.IntegrityError):
-        db.execute(
+    with pytest.raises(refused_row(ledger)):
+        run_sql(
+            ledger,
             "INSERT INTO objections (service, account_email, country, language, template, "
             "template_version, justification, form_url, status, created_at, updated_at) "
             "SELECT service, account_email, country, language, template, template_version, "
-            "justification, form_url, 'submitting', created_at, updated_at FROM objections"
+            "justification, form_url, 'submitting', created_at, updated_at FROM objections",
         )
-    db.close()
 
 
 def test_the_renewer_extends_this_runs_leases_and_no_one_elses(ledger: Ledger) -> None:
     mine, _ = ledger.claim(**CLAIM, force=False)
     with other_owner(ledger, live_process()) as other_run:
-        theirs, _ = other_run.claim(**{**CLAIM, "service": "instagram"}, force=False)
+        theirs, _ = other_run.claim(**(CLAIM | {"service": "instagram"}), force=False)
     before = mine.claim_expires or 0
-    with Renewer(ledger.path.parent, ledger.owner, lease=3600, every=0.02) as renewer:
+    with Renewer(ledger.data_dir, ledger.owner, url=ledger.url, lease=3600, every=0.02) as renewer:
         wait_until(lambda: renewer.renewals >= 2)
     assert (ledger.get(mine.id).claim_expires or 0) > before + 3000
     assert ledger.get(theirs.id).claim_expires == theirs.claim_expires
@@ -228,11 +226,8 @@ def test_only_the_objection_the_person_agreed_to_is_sent_again(ledger: Ledger) -
 
 def in_state(ledger: Ledger, status: Status, number: int) -> int:
     """A row in `status` (a claim state: held by this run), for its own account."""
-    objection, _ = ledger.claim(**{**CLAIM, "account_email": f"m{number}@example.org"}, force=True)
-    db = sqlite3.connect(ledger.path)
-    db.execute("UPDATE objections SET status = ? WHERE id = ?", (status.value, objection.id))
-    db.commit()
-    db.close()
+    objection, _ = ledger.claim(**(CLAIM | {"account_email": f"m{number}@example.org"}), force=True)
+    run_sql(ledger, "UPDATE objections SET status = ? WHERE id = ?", (status.value, objection.id))
     return objection.id
 
 
@@ -308,12 +303,11 @@ def test_a_change_from_an_expected_state_is_a_compare_and_set(ledger: Ledger) ->
 
 
 def test_an_old_ledger_with_several_open_rows_keeps_only_the_newest_open(tmp_path: Path) -> None:
-    from widerspruch.ledger import LEDGER_FILE, MIGRATIONS
+    from widerspruch.ledger import LEDGER_FILE, migrations
 
     data = prepare_data_dir(tmp_path / "data")
     db = sqlite3.connect(data / LEDGER_FILE)
-    for _, _, sql in MIGRATIONS[:5]:
-        db.executescript(sql)
+    migrations.run(db, data, until=5)
     for status in ("submitting", "in_progress", "submitting", "in_progress"):
         db.execute(
             "INSERT INTO objections (service, account_email, country, language, template, "

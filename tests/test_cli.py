@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import subprocess
+import sys
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from tests.conftest import in_own_thread
 from widerspruch import submit as submit_module
 from widerspruch.browser import BrowserSession, open_browser
 from widerspruch.cli import app
-from widerspruch.replay import ReplayServer, Scenario
+from widerspruch.testing.replay import ReplayServer, Scenario
 
 README = Path(__file__).parent.parent / "README.md"
 EMAIL = "jana@example.org"
@@ -35,7 +36,7 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
-def replayed_meta(monkeypatch: pytest.MonkeyPatch) -> Iterator[ReplayServer]:
+def replayed_meta(monkeypatch: pytest.MonkeyPatch) -> ReplayServer:
     """`submit` launches its browser as usual, but Meta is the replay (logged in)."""
     server = ReplayServer(Scenario(logged_in=True, language="de"))
 
@@ -102,7 +103,8 @@ def test_headless_login_fails_clearly_instead_of_waiting(
 def test_summary_table_names_service_status_and_record(
     runner: CliRunner, replayed_meta: ReplayServer, tmp_path: Path
 ) -> None:
-    result = runner.invoke(app, submit_args(tmp_path))
+    # Wide enough that the table does not fold the ledger's long temporary path.
+    result = runner.invoke(app, submit_args(tmp_path), env={"COLUMNS": "250"})
     assert result.exit_code == 0
     assert re.search(r"facebook\s.*confirmed", result.stdout)
     assert "ledger.sqlite3" in result.stdout
@@ -147,9 +149,18 @@ BAD_INPUT = [
     (["submit", "facebook", "--email", EMAIL, "--country", "DE", "--cdp", "localhost"], "--cdp"),
     (
         ["submit", "facebook", "--email", EMAIL, "--country", "DE", "--browser", "/no/such/chrome"],
-        "no executable browser",
+        "--browser: ",
     ),
     (["templates", "nope"], "unknown template"),
+    (
+        ["submit", "meta-third-party", "--email", EMAIL, "--country", "DE", "--where", "photos"],
+        "--name is required for ",
+    ),
+    (
+        ["submit", "whatsapp", "--email", EMAIL, "--country", "DE", "--phone", "+4915112345678"],
+        "WhatsApp has no known objection form yet",
+    ),
+    (["submit", "facebook", "--email", EMAIL, "--country", "DE", "--name", "J"], "--name: not"),
 ]
 
 
@@ -207,3 +218,35 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(
         assert result.exit_code == 0
         assert "Example:" in result.stdout or "Examples:" in result.stdout, name
         assert f"widerspruch {name}" in readme, name
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["submit"], ["check"], ["batch"], ["account", "add"], ["account", "forget-session"]],
+    ids=" ".join,
+)
+def test_help_names_the_services_the_flows_declare(runner: CliRunner, command: list[str]) -> None:
+    from widerspruch.services import service_names
+
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert service_names()[0] in result.stdout
+    assert "{SERVICE" not in result.stdout
+    assert "{ALL_SERVICES}" not in result.stdout
+
+
+def test_help_loads_no_flow_and_no_browser() -> None:
+    script = (
+        "import sys\n"
+        "from widerspruch.cli import main\n"
+        "sys.argv = ['widerspruch', '--help']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print([m for m in sys.modules if m.startswith(('widerspruch.flows', 'playwright'))])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip().endswith("[]"), done.stdout

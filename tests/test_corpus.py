@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from widerspruch.labels import LANGUAGES, META_LABELS
-from widerspruch.verdict import judge
+from widerspruch.page.labels import LANGUAGES, META_LABELS
+from widerspruch.page.verdict import judge
 
 CORPUS = Path(__file__).parent / "corpus"
 L = META_LABELS

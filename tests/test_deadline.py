@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from tests.records import SENT_AT, make_objection
 from widerspruch.cli import app
-from widerspruch.deadline import add_one_month, standing, standings
 from widerspruch.ledger import Ledger
+from widerspruch.proof.deadline import add_one_month, standing, standings
 from widerspruch.states import Status
 
 
@@ -37,6 +37,8 @@ def test_overdue_only_after_the_whole_last_day(data_dir: Path) -> None:
     assert on_time.deadline == date(2026, 2, 28)
     assert not on_time.overdue
     assert on_time.days_left == 0
+    assert "widerspruch inbox" in on_time.next_step  # Meta's email, fetched or saved
+    assert "widerspruch confirm 1 --eml FILE" in on_time.next_step
 
     late = standing(objection, datetime(2026, 3, 12, 8, 0, tzinfo=UTC))
     assert late.overdue

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EMAIL, Harness
-from widerspruch.evidence import (
+from widerspruch.ledger import Ledger
+from widerspruch.proof.evidence import (
     FORM_FILLED,
     MANIFEST,
     OBJECTION,
@@ -18,8 +19,7 @@ from widerspruch.evidence import (
     sha256_file,
     verify,
 )
-from widerspruch.ledger import Ledger
-from widerspruch.proof import verify_bundle
+from widerspruch.proof.verify import verify_bundle
 from widerspruch.states import Status
 
 BUNDLE_FILES = {FORM_FILLED, RESULT_PNG, RESULT_HTML, SUBMIT_REQUEST, OBJECTION, MANIFEST}

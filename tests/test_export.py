@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from tests.records import EMAIL, SENT_AT, make_objection, meta_email, write_email
 from widerspruch.cli import app
-from widerspruch.replies import import_reply
+from widerspruch.proof.replies import import_reply
 from widerspruch.states import Status
 
 
@@ -45,8 +45,10 @@ def test_json_export_has_states_dates_and_every_hash(ledger_with_reply: Path) ->
     assert first["submitted_at"] == SENT_AT.isoformat()
     assert first["deadline"] == "2026-02-28"
     assert len(first["manifest_sha256"]) == 64
-    assert Path(first["evidence_dir"]).is_absolute()
+    # Relative to the data dir: the export reads the same wherever the archive lies.
+    assert first["evidence_dir"] == "evidence/00001-facebook"
     [reply] = first["attachments"]
+    assert reply["path"] == "evidence/00001-facebook/reply-1.eml"
     assert (reply["kind"], reply["detail"]) == ("reply", "acknowledged")
     assert len(reply["sha256"]) == 64
     assert (second["service"], second["status"], second["submitted_at"]) == (
@@ -91,3 +93,24 @@ def test_bad_export_input_is_one_line(tmp_path: Path, args: list[str], message: 
     result = CliRunner().invoke(app, ["export", *args, "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_redacted_export_masks_addresses_in_any_letters(data_dir: Path, fmt: str) -> None:
+    make_objection(data_dir, email="jürgen.müller@bäckerei-müller.de")
+    make_objection(data_dir, service="instagram", email="jana@müller.de")
+    text = export(data_dir, "--format", fmt, "--redact")
+    for address in ("jürgen.müller@bäckerei-müller.de", "jana@müller.de"):
+        assert address not in text
+    assert "jürgen" not in text
+    assert "j***@bäckerei-müller.de" in text
+    assert "j***@müller.de" in text
+
+
+def test_export_marks_demo_records(data_dir: Path) -> None:
+    make_objection(data_dir)
+    make_objection(data_dir, service="instagram", demo=True)
+    document = json.loads(export(data_dir, "--format", "json"))
+    assert [o["demo"] for o in document["objections"]] == [False, True]
+    rows = list(csv.DictReader(io.StringIO(export(data_dir))))
+    assert [r["demo"] for r in rows] == ["no", "yes"]

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from tests.records import EMAIL, SENT_AT, make_objection, meta_email, write_email
 from widerspruch.cli import app
-from widerspruch.followup import AUTHORITIES, KINDS, LANGUAGES, load_template, write_followup
 from widerspruch.ledger import Ledger, Objection
-from widerspruch.replies import import_reply
+from widerspruch.proof.followup import AUTHORITIES, KINDS, LANGUAGES, load_template, write_followup
+from widerspruch.proof.replies import import_reply
 from widerspruch.states import Status
 
 LATE = datetime(2026, 3, 12, 8, 0, tzinfo=UTC)  # 12 days past the deadline of 2026-02-28
@@ -60,6 +60,69 @@ def test_reminder_in_german(data_dir: Path) -> None:
     assert str(objection.manifest_sha256) in text
 
 
+def test_reminder_in_polish(data_dir: Path) -> None:
+    objection = make_objection(data_dir, country="PL", language="pl")
+    text = followup(data_dir, objection, "reminder")
+    assert text.startswith(
+        "Temat: Ponaglenie – mój sprzeciw wobec trenowania sztucznej inteligencji "
+        "z dnia 31.01.2026 r. (Facebook, jana@example.org)\n"
+    )
+    assert "w dniu 31.01.2026 r. o godz. 09:14 UTC" in text
+    assert "do dnia 28.02.2026 r. Od upływu tego terminu minęło dni: 12." in text
+    assert "Do dnia dzisiejszego nie udzielili mi Państwo odpowiedzi." in text
+    assert "na podstawie art. 21 ust. 1 RODO" in text
+    assert "(art. 17 ust. 1 lit. c RODO)" in text
+    assert str(objection.manifest_sha256) in text
+    assert "{" not in text
+
+
+def test_complaint_in_french_goes_to_the_cnil(data_dir: Path) -> None:
+    objection = make_objection(data_dir, country="FR", language="fr")
+    with Ledger.open(data_dir) as ledger:
+        attachments = ledger.attachments(objection.id)
+    written = write_followup(objection, attachments, kind="complaint", language=None, now=LATE)
+    text = written.text
+    assert written.language == "fr"
+    assert text.startswith(
+        "À : Commission nationale de l'informatique et des libertés (CNIL)\n"
+        "(https://www.cnil.fr)\nDate : 12/03/2026\n"
+    )
+    assert "Réclamation fondée sur l'article 77 du RGPD" in text
+    assert "Le 31/01/2026 à 09:14 UTC, je me suis opposé(e)" in text
+    assert "Meta ne m'a pas répondu. En vertu de l'article 12, paragraphe 3, du RGPD" in text
+    assert "au plus tard le 28/02/2026 ; ce délai a expiré depuis 12 jour(s)." in text
+    assert "la Data Protection Commission irlandaise (article 56 du RGPD)" in text
+    assert f"« {objection.justification} »" in text
+    assert str(objection.manifest_sha256) in text
+    assert "{" not in text
+    assert any("name and address in the brackets" in hint for hint in written.hints)
+
+
+def test_polish_complaint_after_a_refusal_cites_metas_email(data_dir: Path, tmp_path: Path) -> None:
+    objection = make_objection(data_dir, country="PL", language="pl")
+    refusal = meta_email(
+        "We cannot take further action on your objection.",
+        date=SENT_AT + timedelta(days=3),
+    )
+    imported = import_reply(data_dir, objection, write_email(tmp_path, "no.eml", refusal))
+
+    text = followup(data_dir, objection, "complaint")
+
+    assert text.startswith("Do: Prezes Urzędu Ochrony Danych Osobowych (UODO)\n")
+    assert "W dniu 03.02.2026 r. Meta odrzuciła sprzeciw w wiadomości e-mail" in text
+    assert "(art. 21 ust. 1 zdanie drugie RODO)" in text
+    assert imported.sha256 in text
+
+
+def test_a_letter_in_polish_from_germany_names_the_land_authority_in_polish(
+    data_dir: Path,
+) -> None:
+    objection = make_objection(data_dir, country="DE", language="pl")
+    text = followup(data_dir, objection, "complaint")
+    assert text.startswith("Do: [organ ochrony danych osobowych właściwego kraju związkowego]\n")
+    assert "https://www.bfdi.bund.de" in text
+
+
 @pytest.mark.parametrize(
     ("country", "authority"),
     [
@@ -70,7 +133,10 @@ def test_reminder_in_german(data_dir: Path) -> None:
         ("NL", "Autoriteit Persoonsgegevens"),
         ("IT", "Garante per la protezione dei dati personali"),
         ("ES", "Agencia Española de Protección de Datos (AEPD)"),
-        ("PL", "Data Protection Commission (DPC)"),  # not in the table: Meta's lead authority
+        ("PL", "Prezes Urzędu Ochrony Danych Osobowych (UODO)"),
+        ("PT", "Comissão Nacional de Proteção de Dados (CNPD)"),
+        ("LU", "Commission nationale pour la protection des données (CNPD)"),
+        ("CZ", "Data Protection Commission (DPC)"),  # not in the table: Meta's lead authority
     ],
 )
 def test_complaint_goes_to_the_authority_of_the_objections_country(

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Route
 
 from tests.conftest import EMAIL, Harness
-from widerspruch.labels import LANGUAGES
+from widerspruch.page.labels import LANGUAGES
 from widerspruch.states import Status
 
 FORM_URL = "https://www.facebook.com/help/contact/712876720715583"

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from widerspruch.batch import BatchSettings, ItemState, ScriptedOperator, run_batch
+from widerspruch.batch import BatchSettings, ItemState, run_batch
+from widerspruch.batch.members import load_members
 from widerspruch.errors import UsageError
 from widerspruch.ledger import Ledger
-from widerspruch.members import load_members
-from widerspruch.replay import StandInPerson
 from widerspruch.states import Status
+from widerspruch.testing.operator import ScriptedOperator
+from widerspruch.testing.person import StandInPerson
 
 HEADER = "member_id,email,country,language,services,template,mandate_ref\n"
 GOOD = "0001,anna@example.org,DE,de,facebook,,M-0001\n"
@@ -258,7 +259,7 @@ def test_cli_lists_every_bad_row_and_exits_2(tmp_path: Path) -> None:
         (lambda t: ["report"], "no ledger"),
     ],
 )
-def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path, args, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path, args, message: str) -> None:
     done = widerspruch(*args(tmp_path), home=tmp_path)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr

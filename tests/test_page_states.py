@@ -3,32 +3,46 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Route
 
-from widerspruch.flows import FLOWS, get_flow
-from widerspruch.replay import ReplayServer, Scenario
+from widerspruch.page.flow import Flow
+from widerspruch.services import get_flow, registry
 from widerspruch.states import PageState
+from widerspruch.testing.replay import ReplayServer, Scenario, fixtures_dir
 
-EXPECTED = {
-    "cookie_banner": PageState.COOKIE_BANNER,
-    "login": PageState.LOGIN_WALL,
-    "checkpoint": PageState.CHECKPOINT,
-    "ai_question": PageState.AI_QUESTION,
-    "form_2025": PageState.FORM,
-    "form_2024": PageState.FORM,
-    "form_variant": PageState.FORM,
-    "code_step": PageState.CODE_STEP,
-    "confirmation": PageState.CONFIRMATION,
-    "error": PageState.ERROR,
-    "unavailable": PageState.UNAVAILABLE,
-}
+# The flows offered, and those written from reports and not offered yet: both must
+# read their replicas right.
+FLOWS = {**registry().flows_by_name, **{flow.service: flow for flow in registry().pending}}
+
+
+def declared_cases(flow: type[Flow]) -> tuple[tuple[str, PageState], ...]:
+    """The flow's ``replica_cases``: (replica name, the state it must be read as)."""
+    cases: tuple[tuple[str, PageState], ...] = getattr(flow, "replica_cases", ())
+    return cases
+
+
+def replica_languages(service: str, name: str) -> list[str]:
+    """The languages the replica ``fixtures/<service>/<name>.<language>.html`` exists in."""
+    return sorted(
+        path.name.split(".")[1] for path in (fixtures_dir() / service).glob(f"{name}.*.html")
+    )
+
+
+def replica_cases() -> list[Any]:
+    return [
+        pytest.param(service, name, language, expected, id=f"{service}-{name}-{language}")
+        for service, flow in sorted(FLOWS.items())
+        for name, expected in declared_cases(flow)
+        for language in replica_languages(service, name)
+    ]
 
 
 def show(page: Page, service: str, html: str) -> None:
     """Serve `html` under the service's real form URL and open it."""
-    flow = get_flow(service)
+    flow = FLOWS[service]()
 
     def fulfill(route: Route) -> None:
         route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
@@ -37,13 +51,21 @@ def show(page: Page, service: str, html: str) -> None:
     page.goto(flow.form_url)
 
 
-@pytest.mark.parametrize("language", ["de", "en"])
-@pytest.mark.parametrize("state", sorted(EXPECTED))
-@pytest.mark.parametrize("service", sorted(FLOWS))
-def test_replica_is_recognised(page: Page, service: str, state: str, language: str) -> None:
-    html = ReplayServer(Scenario(language=language)).render(service, state)
+def test_every_flow_declares_replicas_that_exist() -> None:
+    for service, flow in FLOWS.items():
+        cases = declared_cases(flow)
+        assert cases, f"{service}: no replica_cases"
+        missing = [name for name, _ in cases if not replica_languages(service, name)]
+        assert not missing, f"{service}: no replica for {missing} in fixtures/{service}/"
+
+
+@pytest.mark.parametrize(("service", "name", "language", "expected"), replica_cases())
+def test_replica_is_recognised(
+    page: Page, service: str, name: str, language: str, expected: PageState
+) -> None:
+    html = ReplayServer(Scenario(language=language)).render(service, name)
     show(page, service, html)
-    assert get_flow(service).detect(page) is EXPECTED[state]
+    assert FLOWS[service]().detect(page) is expected
 
 
 def test_blank_page_is_unknown(page: Page) -> None:

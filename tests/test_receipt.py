@@ -15,12 +15,13 @@ from structlog.testing import capture_logs
 from typer.testing import CliRunner
 
 from tests.conftest import EMAIL, Harness, in_own_thread
-from tests.records import make_objection, meta_email, write_email
-from widerspruch import receipt as receipt_module
+from tests.records import SENT_AT, make_objection, meta_email, write_email
 from widerspruch.cli import app
-from widerspruch.evidence import RESULT_PNG, sha256_file, verify
 from widerspruch.ledger import Ledger, Objection
-from widerspruch.replies import import_reply
+from widerspruch.proof import receipt as receipt_module
+from widerspruch.proof.evidence import FORM_FILLED, RESULT_PNG, sha256_file, verify
+from widerspruch.proof.replies import import_reply, stored_replies
+from widerspruch.services import get_flow
 from widerspruch.states import Status
 
 # A one-pixel PNG, for receipts built without a browser.
@@ -188,3 +189,108 @@ def test_no_receipt_for_an_objection_never_sent(data_dir: Path) -> None:
     assert result.exit_code == 2
     assert "was not sent (failed)" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# -- what the receipt says, to a person and to an authority ----------------------------------
+
+
+def body_and_help(html: str) -> tuple[str, str]:
+    """The receipt proper, and its help section (the one place for widerspruch's commands)."""
+    body, marker, rest = html.partition('<section class="help">')
+    assert marker, "the receipt has a help section"
+    return body, rest
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_receipt_is_prose_with_the_commands_only_in_its_marked_help_section(
+    data_dir: Path, language: str
+) -> None:
+    objection = make_objection(data_dir, language=language)
+    body, help_section = body_and_help(receipt_module.receipt_html(objection))
+    for command in ("widerspruch verify", "widerspruch confirm", "widerspruch followup", "--eml"):
+        assert command not in body
+    assert "intact" not in body
+    assert "<code>widerspruch verify 1</code>" in help_section
+    assert "widerspruch confirm 1 --eml" in help_section
+    t = receipt_module.TEXT[language]
+    assert t["help"] in help_section
+    assert t["help_note"] in help_section
+    # No reply yet: said so, plainly.
+    assert t["no_reply"] in body
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_receipt_tells_the_reply_once_one_was_imported(
+    data_dir: Path, tmp_path: Path, language: str
+) -> None:
+    objection = make_objection(data_dir, language=language)
+    reply = meta_email("We'll honor your objection.", date=SENT_AT + timedelta(days=2))
+    import_reply(data_dir, objection, write_email(tmp_path, "reply.eml", reply))
+    with Ledger.open(data_dir) as ledger:
+        objection = ledger.get(objection.id)
+        replies = stored_replies(ledger.attachments(objection.id))
+
+    body, help_section = body_and_help(receipt_module.receipt_html(objection, replies=replies))
+
+    t = receipt_module.TEXT[language]
+    day = receipt_module.long_date((SENT_AT + timedelta(days=2)).date(), language)
+    assert t["replied_acknowledged"].format(date=day) in body
+    for waiting in (t["no_reply"], t["no_reply_unconfirmed"], t["what_deadline"][:40]):
+        assert waiting not in body
+    assert "will confirm by email" not in body
+    assert "kündigt eine Bestätigung" not in body
+    assert "widerspruch confirm" not in help_section  # nothing left to import
+
+
+@pytest.mark.parametrize(
+    ("language", "marker", "real"),
+    [
+        ("de", "DEMO – nicht an Meta gesendet", "Von Meta auf der Seite bestätigt"),
+        ("en", "DEMO – not sent to Meta", "Confirmed by Meta on the page"),
+    ],
+)
+def test_a_demo_receipt_is_marked_and_never_passes_for_a_real_one(
+    data_dir: Path, language: str, marker: str, real: str
+) -> None:
+    objection = make_objection(data_dir, language=language, demo=True)
+    html = receipt_module.receipt_html(objection)
+    assert f'<div class="watermark">{marker}</div>' in html  # fixed: on every printed page
+    assert f'<span class="badge demo">{marker}</span>' in html
+    assert marker in receipt_module.footer_html(objection, datetime.now(UTC))
+    assert real not in html
+    assert objection.form_url not in html
+    assert escape(receipt_module.TEXT[language]["demo_form"]) in html
+    assert receipt_module.TEXT[language]["deadline"] not in html  # Meta owes no answer
+
+    real_html = receipt_module.receipt_html(make_objection(data_dir, language=language))
+    assert marker not in real_html
+    assert "watermark" not in real_html.split("</style>")[1]
+    assert real in real_html
+
+
+def png_height(data: bytes) -> int:
+    assert data.startswith(b"\x89PNG")
+    return int.from_bytes(data[20:24], "big")
+
+
+def test_the_filled_form_picture_shows_the_whole_text(harness: Harness) -> None:
+    text = " ".join(f"Satz {n}: Ich widerspreche der Verarbeitung für KI." for n in range(50))
+    assert harness.submit("facebook", justification=text).results[0].status is Status.CONFIRMED
+    objection, _ = the_objection(harness)
+    kept = png_height((Path(objection.evidence_dir or "") / FORM_FILLED).read_bytes())
+
+    # The same form and text in a plain full-page shot: the box scrolls, lines are hidden.
+    context = harness.browser.new_context(no_viewport=True)
+    try:
+        harness.replay.log_in(context)
+        harness.replay.attach(context)
+        page = context.new_page()
+        page.goto(get_flow("facebook").form_url)
+        box = page.locator("textarea")
+        box.fill(text)
+        hidden = int(box.evaluate("t => t.scrollHeight - t.clientHeight"))
+        plain = png_height(page.screenshot(full_page=True))
+    finally:
+        context.close()
+    assert hidden > 100
+    assert kept >= plain + hidden - 4

@@ -15,12 +15,13 @@ from playwright.sync_api import BrowserContext
 
 from tests.conftest import EMAIL, Harness, in_own_thread
 from widerspruch.browser import LAUNCH_ARGS, find_browser
-from widerspruch.flow import Flow
-from widerspruch.flows import get_flow
-from widerspruch.replay import ReplayServer, Scenario, StandInPerson, fixtures_dir
+from widerspruch.page.flow import Flow
+from widerspruch.services import get_flow
 from widerspruch.settings import Settings
 from widerspruch.states import Status
 from widerspruch.submit import submit_all
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import ReplayServer, Scenario, fixtures_dir
 
 
 def rewritten_replicas(tmp_path: Path, rewrite: Callable[[str], str]) -> Path:
@@ -89,7 +90,7 @@ def test_two_step_login_is_a_login_wall(harness: Harness) -> None:
         )
 
     class AccountOnly(StandInPerson):
-        def act(self, need, page, flow, email):  # type: ignore[no-untyped-def]
+        def act(self, need, page, flow, email):
             self.actions.append(need.value)
             page.get_by_role("textbox").fill(email)
             page.get_by_role("button", name="Log in").click()

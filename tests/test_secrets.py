@@ -4,28 +4,14 @@ are masked in logs."""
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from structlog.testing import capture_logs
 
 from tests.conftest import EMAIL, Harness
-from widerspruch.logs import LOG_FILE, configure, mask_email, redact
+from widerspruch.logs import mask_email, redact
 from widerspruch.states import Status
-
-
-@pytest.fixture
-def file_logging(data_dir: Path) -> Iterator[Path]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    configure(data_dir)
-    yield data_dir / LOG_FILE
-    for handler in list(logging.getLogger("widerspruch").handlers):
-        logging.getLogger("widerspruch").removeHandler(handler)
-        handler.close()
-    structlog.reset_defaults()
 
 
 def secrets_of(harness: Harness) -> list[str]:
@@ -79,3 +65,41 @@ def test_redact_drops_secret_keys_and_masks_emails() -> None:
         "headers": {"accept": "text/html"},
         "fields": {"email": "j***@example.org"},
     }
+
+
+# -- every address is masked, whatever its letters ------------------------------------------
+
+UNICODE_EMAIL = "jürgen.müller@bäckerei-müller.de"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("jürgen.müller@example.org", "j***@example.org"),
+        ("jana@müller.de", "j***@müller.de"),
+        ("jana@xn--mller-kva.de", "j***@xn--mller-kva.de"),  # the same domain, as IDNA
+        # Decomposed: u followed by a combining diaeresis, as some mail programs write it.
+        ("ju\u0308rgen@mu\u0308ller.de", "j***@mu\u0308ller.de"),
+        ("an 用户@例子.广告 geschickt", "an 用***@例子.广告 geschickt"),
+        ("jana@例子。中国", "j***@例子。中国"),  # an ideographic full stop: a dot to IDNA
+        ("josé@exämple.рф.", "j***@exämple.рф."),
+        ('"jana doe"@example.org', '"***"@example.org'),
+        ("o'brien@example.org", "o***@example.org"),
+        ("Mail an Jana.Doe+ki@Example.ORG, bitte", "Mail an J***@Example.ORG, bitte"),
+    ],
+)
+def test_every_address_is_masked_whatever_its_letters(text: str, masked: str) -> None:
+    assert mask_email(text) == masked
+
+
+def test_no_unicode_address_in_the_log_of_a_real_run(harness: Harness, file_logging: Path) -> None:
+    outcome = harness.submit("facebook", email=UNICODE_EMAIL)
+    assert outcome.results[0].status is Status.CONFIRMED
+    log_text = file_logging.read_text("utf-8")
+    lines = [json.loads(line) for line in log_text.splitlines()]
+    assert any(line.get("account") == "j***@bäckerei-müller.de" for line in lines)
+    for leak in ("jürgen", "müller@", UNICODE_EMAIL.casefold()):
+        assert leak not in log_text
+    # Nor as JSON escapes or as IDNA: the log keeps the letters as they are.
+    assert "\\u00fc" not in log_text
+    assert "xn--" not in log_text

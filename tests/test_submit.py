@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Route
 
 from tests.conftest import EMAIL, Harness
-from widerspruch.replay import SUBMIT_PATH, SentForm, StandInPerson
 from widerspruch.states import Status
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import SUBMIT_PATH, SentForm
 
 FORMS_WITH_AI_QUESTION = ("form_2025", "ai_question", "form_variant")
 
@@ -120,7 +121,7 @@ def test_force_objects_again(harness: Harness) -> None:
 class IdlePerson(StandInPerson):
     """Someone who never logs in."""
 
-    def act(self, need, page, flow, email):  # type: ignore[no-untyped-def]
+    def act(self, need, page, flow, email):
         self.actions.append(need.value)
 
 

@@ -10,9 +10,10 @@ from playwright.sync_api import BrowserContext, Route
 from tests.claims import live_process, other_owner
 from tests.conftest import Harness
 from widerspruch.ledger import Ledger
-from widerspruch.person import PersonCannotAct
-from widerspruch.replay import SUBMIT_PATH, SentForm, StandInPerson
 from widerspruch.states import Status
+from widerspruch.submit.person import PersonCannotAct
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import SUBMIT_PATH, SentForm
 
 
 class Asked(StandInPerson):

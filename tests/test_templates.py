@@ -1,39 +1,274 @@
-"""Justification templates: legally complete, long enough, placeholders checked up front."""
+"""Justification and follow-up templates: every one in every language, legally complete in
+that language's citation style, long enough, placeholders checked up front."""
 
 from __future__ import annotations
 
+import re
+import string
+from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from widerspruch.justification import MIN_RECOMMENDED_CHARS, TemplateError, bundled, load
+from tests.records import make_objection
+from widerspruch.ledger import Ledger
+from widerspruch.page.countries import country_name
+from widerspruch.proof import followup
+from widerspruch.services import get_flow
 from widerspruch.settings import Settings
+from widerspruch.submit import justification_for
+from widerspruch.submit.justification import (
+    MIN_RECOMMENDED_CHARS,
+    TemplateError,
+    bundled,
+    languages,
+    load,
+)
 
-LEGAL_POINTS = {
-    "de": ("Art. 21 Abs. 1", "Art. 6 Abs. 1 lit. f", "Art. 17 Abs. 1 lit. c", "Art. 12 Abs. 3"),
-    "en": ("Art. 21(1)", "Art. 6(1)(f)", "Art. 17(1)(c)", "Art. 12(3)"),
+LANGUAGES = ("de", "en", "es", "fr", "it", "nl", "pl", "pt")
+JUSTIFICATIONS = ("standard", "short", "third-party", "third-party-short")
+
+
+def _cited(article: str, *rest: str) -> tuple[str, ...]:
+    """Patterns for a citation that may spell out or abbreviate the word for "article"."""
+    return tuple(article + part for part in rest)
+
+
+# How a lawyer of each language cites Art. 21(1), 6(1)(f), 17(1)(c), 12(3) and 77 GDPR,
+# and what that language calls the regulation. Written from each language's citation
+# style (the EU's official translations and national practice), not from the files.
+ANCHORS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "de": (
+        "DSGVO",
+        _cited(
+            r"Art\. ",
+            r"21 Abs\. 1\b",
+            r"6 Abs\. 1 lit\. f\b",
+            r"17 Abs\. 1 lit\. c\b",
+            r"12 Abs\. 3\b",
+            r"77\b",
+        ),
+    ),
+    "en": (
+        "GDPR",
+        _cited(r"Art\. ", r"21\(1\)", r"6\(1\)\(f\)", r"17\(1\)\(c\)", r"12\(3\)", r"77\b"),
+    ),
+    "fr": (
+        "RGPD",
+        _cited(
+            r"(?:[Aa]rticle|art\.) ",
+            r"21, paragraphe 1,",
+            r"6, paragraphe 1, point f\),",
+            r"17, paragraphe 1, point c\),",
+            r"12, paragraphe 3,",
+            r"77\b",
+        ),
+    ),
+    "it": (
+        "RGPD",
+        _cited(
+            r"(?:articolo|art\.) ",
+            r"21, paragrafo 1,",
+            r"6, paragrafo 1, lettera f\),",
+            r"17, paragrafo 1, lettera c\),",
+            r"12, paragrafo 3,",
+            r"77\b",
+        ),
+    ),
+    "es": (
+        "RGPD",
+        _cited(
+            r"(?:[Aa]rtículo|art\.) ",
+            r"21, apartado 1,",
+            r"6, apartado 1, letra f\),",
+            r"17, apartado 1, letra c\),",
+            r"12, apartado 3,",
+            r"77\b",
+        ),
+    ),
+    "nl": (
+        "AVG",
+        _cited(
+            r"(?:artikel|art\.) ",
+            r"21 lid 1\b",
+            r"6 lid 1 (?:onder|sub) f\b",
+            r"17 lid 1 (?:onder|sub) c\b",
+            r"12 lid 3\b",
+            r"77\b",
+        ),
+    ),
+    "pl": (
+        "RODO",
+        _cited(
+            r"art\. ",
+            r"21 ust\. 1\b",
+            r"6 ust\. 1 lit\. f\b",
+            r"17 ust\. 1 lit\. c\b",
+            r"12 ust\. 3\b",
+            r"77\b",
+        ),
+    ),
+    "pt": (
+        "RGPD",
+        _cited(
+            r"(?:artigo|art\.) ",
+            r"21\.º, n\.º 1,",
+            r"6\.º, n\.º 1, alínea f\),",
+            r"17\.º, n\.º 1, alínea c\),",
+            r"12\.º, n\.º 3,",
+            r"77\.º",
+        ),
+    ),
 }
-VALUES = {
-    "email": "jana@example.org",
-    "country": "Deutschland",
-    "country_code": "DE",
-    "date": "2026-11-23",
-    "service": "Facebook",
-}
+LAWS = {law for law, _ in ANCHORS.values()}
+LATE = datetime(2026, 3, 12, 8, 0, tzinfo=UTC)  # past the deadline of an objection in tests
+
+
+def assert_cites(text: str, language: str, *, complaint_article: bool) -> None:
+    law, patterns = ANCHORS[language]
+    wanted = patterns if complaint_article else patterns[:4]
+    for pattern in wanted:
+        assert re.search(pattern, text), f"{language}: no {pattern!r} in {text!r}"
+    assert law in text
+    for other in LAWS - {law}:
+        assert not re.search(rf"\b{other}\b", text), f"{language}: names {other}"
+    assert not re.search(r"[{}]", text), f"{language}: a placeholder is left in {text!r}"
+
+
+def sample_values(language: str) -> dict[str, str]:
+    return {
+        "email": "jana@example.org",
+        "country": country_name("DE", language),
+        "country_code": "DE",
+        "date": "2026-11-23",
+        "service": "Facebook",
+    }
+
+
+def test_every_language_has_every_template() -> None:
+    for name in JUSTIFICATIONS:
+        assert {t.language for t in bundled() if t.name == name} == set(LANGUAGES), name
+    assert languages() == list(LANGUAGES)
+    assert tuple(sorted(followup.LANGUAGES)) == LANGUAGES
+    for kind in followup.KINDS:
+        for language in LANGUAGES:
+            assert followup.load_template(kind, language).body.strip()
 
 
 @pytest.mark.parametrize("template", bundled(), ids=lambda t: f"{t.name}.{t.language}")
-def test_bundled_template_makes_every_legal_point(template) -> None:  # type: ignore[no-untyped-def]
-    text = template.render(**VALUES)
-    for point in LEGAL_POINTS[template.language]:
-        assert point in text
+def test_bundled_justification_makes_every_legal_point_in_its_language(template) -> None:
+    text = template.render(**sample_values(template.language))
+    assert_cites(text, template.language, complaint_article=False)
     assert MIN_RECOMMENDED_CHARS <= len(text) <= 3000
+    assert template.description
+    if "{country}" in template.body:
+        assert country_name("DE", template.language) in text
 
 
-def test_both_languages_exist_for_every_template() -> None:
-    names = {t.name for t in bundled()}
-    for name in names:
-        assert {t.language for t in bundled() if t.name == name} >= {"de", "en"}
+def _raw_header(kind: str, language: str) -> dict[str, str]:
+    entry = resources.files("widerspruch.templates").joinpath("followup", f"{kind}.{language}.txt")
+    header = {}
+    for line in entry.read_text("utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line.lstrip("# ").partition(":")
+        header[key.strip().lower()] = value.strip()
+    return header
+
+
+@pytest.mark.parametrize("kind", followup.KINDS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_follow_up_carries_every_sentence_the_german_one_has(kind: str, language: str) -> None:
+    german = _raw_header(kind, "de")
+    assert set(followup.VARIANTS) <= german.keys()  # the German set is what the code reads
+    header = _raw_header(kind, language)
+    assert header.keys() == german.keys()
+    for key in followup.VARIANTS:
+        assert bool(header[key]) == bool(german[key]), f"{kind}.{language}: {key}"
+    assert header["description"]
+    assert header["version"] == "1"
+
+
+@pytest.mark.parametrize("kind", followup.KINDS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_follow_up_with_sample_values_leaves_no_placeholder(kind: str, language: str) -> None:
+    template = followup.load_template(kind, language)
+    values = {name: f"<{name}>" for name in followup.PLACEHOLDERS}
+    for text in (template.body, *template.variants.values()):
+        filled = text.format(**values)
+        assert not re.search(r"[{}]", filled), filled
+    german = followup.load_template(kind, "de")
+    formatter = string.Formatter()
+    used = {field for _, field, _, _ in formatter.parse(template.body) if field}
+    assert used == {field for _, field, _, _ in formatter.parse(german.body) if field}
+
+
+@pytest.mark.parametrize("kind", followup.KINDS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_follow_up_makes_every_legal_point_in_its_language(
+    data_dir: Path, kind: str, language: str
+) -> None:
+    objection = make_objection(data_dir, language=language)
+    with Ledger.open(data_dir) as ledger:
+        attachments = ledger.attachments(objection.id)
+    written = followup.write_followup(objection, attachments, kind=kind, language=None, now=LATE)
+    assert written.language == language
+    # The quoted justification is the test's English text; the letter around it is not.
+    letter = written.text.replace(objection.justification, "")
+    assert_cites(letter, language, complaint_article=True)
+    assert len(letter) >= MIN_RECOMMENDED_CHARS
+
+
+@pytest.mark.parametrize(
+    ("country", "language", "name"),
+    [
+        ("DE", "de", "Deutschland"),
+        ("AT", "de", "Österreich"),
+        ("CH", "de", "Schweiz"),
+        ("LI", "de", "Liechtenstein"),
+        ("FR", "fr", "France"),
+        ("LU", "fr", "Luxembourg"),
+        ("BE", "nl", "België"),
+        ("NL", "nl", "Nederland"),
+        ("IT", "it", "Italia"),
+        ("ES", "es", "España"),
+        ("PL", "pl", "Polska"),
+        ("PT", "pt", "Portugal"),
+        ("IE", "en", "Ireland"),
+        ("SE", "en", "Sweden"),
+    ],
+)
+def test_language_defaults_from_the_country_and_names_it_in_that_language(
+    tmp_path: Path, country: str, language: str, name: str
+) -> None:
+    settings = Settings.from_options(
+        services=["facebook"],
+        email="jana@example.org",
+        country=country.lower(),
+        language=None,
+        template="standard",
+        justification=None,
+        data_dir=tmp_path / "d",
+    )
+    assert settings.language == language
+    text = justification_for(settings, get_flow("facebook"))
+    assert f": {name}." in text  # "Wohnsitzland: Deutschland.", "Kraj zamieszkania: Polska."
+    assert_cites(text, language, complaint_article=False)
+
+
+def test_an_explicit_language_wins_over_the_country(tmp_path: Path) -> None:
+    settings = Settings.from_options(
+        services=["facebook"],
+        email="jana@example.org",
+        country="BE",
+        language="FR",
+        template="short",
+        justification=None,
+        data_dir=tmp_path / "d",
+    )
+    assert settings.language == "fr"
+    assert "article 21, paragraphe 1, du RGPD" in justification_for(settings, get_flow("facebook"))
 
 
 def test_unknown_placeholder_is_refused(tmp_path: Path) -> None:

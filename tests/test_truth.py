@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Route
 
 from tests.conftest import EMAIL, Harness
-from widerspruch.export import records
 from widerspruch.ledger import Ledger
-from widerspruch.receipt import TEXT, receipt_html
+from widerspruch.proof.export import records
+from widerspruch.proof.receipt import TEXT, receipt_html
 from widerspruch.states import Status
 
 FORM_URL = "https://www.facebook.com/help/contact/712876720715583"

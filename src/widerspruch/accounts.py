@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+from collections.abc import Collection
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from widerspruch.errors import UsageError
+from widerspruch.files import write_private
 from widerspruch.ledger import utc_now
 from widerspruch.logs import get_logger, mask_email
 
@@ -64,6 +65,41 @@ def password_service(service: str) -> str:
     return f"widerspruch/{service}"
 
 
+# The keyring entry of a mailbox's password (`widerspruch inbox`), named user@host.
+MAILBOX_PASSWORDS = "widerspruch/imap"
+
+
+def mailbox_password(name: str) -> Secret | None:
+    """The stored password of the mailbox `name` (user@host), or None (also when no
+    keyring is usable)."""
+    return _stored(MAILBOX_PASSWORDS, name)
+
+
+def _stored(entry: str, name: str) -> Secret | None:
+    try:
+        keyring = _keyring()
+    except NoKeyring:
+        return None
+    value = keyring.get_password(entry, name.casefold())
+    return Secret(value) if value else None
+
+
+# The keyring entry of a shared PostgreSQL ledger's password (`--ledger URL`), named
+# user@host as the URL names them.
+LEDGER_PASSWORDS = "widerspruch/ledger"
+
+
+def ledger_password(name: str) -> Secret | None:
+    """The stored password of the ledger database's user@host, or None (also when no
+    keyring is usable): then libpq's PGPASSWORD or PGPASSFILE apply."""
+    return _stored(LEDGER_PASSWORDS, name)
+
+
+def store_mailbox_password(name: str, password: Secret) -> None:
+    """Keep the mailbox's password in the keyring; NoKeyring if there is none."""
+    _keyring().set_password(MAILBOX_PASSWORDS, name.casefold(), password.reveal())
+
+
 def _keyring() -> Any:
     import keyring
     from keyring.backends.fail import Keyring as FailKeyring
@@ -85,12 +121,14 @@ def keyring_usable() -> bool:
 _told_about_keyring = False
 
 
-def tell_once_no_keyring(say: Any) -> None:
-    """Say once per run that nothing can be stored here, and how to change that."""
+def tell_once_no_keyring() -> None:
+    """Say once per run, plainly, that nothing can be stored here, and how to change that."""
+    from widerspruch.logs import tell
+
     global _told_about_keyring  # one notice per process is the point
     if not _told_about_keyring:
         _told_about_keyring = True
-        say(f"Note: {NO_KEYRING}.")
+        tell(f"Note: {NO_KEYRING}.")
 
 
 @dataclass(frozen=True)
@@ -119,12 +157,19 @@ class Accounts:
             raise UsageError(f"{self.file} is unreadable ({error}); fix or remove it") from None
         return [a for a in found if service is None or a.service == service]
 
+    def on(self, services: Collection[str]) -> list[Account]:
+        """The stored accounts on any of `services`, for ``submit --all-accounts``; a
+        UsageError saying how to add one when there is none."""
+        found = [a for a in self.all() if a.service in services]
+        if not found:
+            raise UsageError(
+                "no stored accounts for these services; add one with "
+                "`widerspruch account add EMAIL --service SERVICE`"
+            )
+        return found
+
     def _write(self, accounts: list[Account]) -> None:
-        temporary = self.file.with_suffix(".tmp")
-        descriptor = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            json.dump([asdict(a) for a in accounts], stream, indent=2)
-        temporary.replace(self.file)
+        write_private(self.file, json.dumps([asdict(a) for a in accounts], indent=2))
 
     # -- passwords --------------------------------------------------------------------
 
@@ -170,6 +215,9 @@ class Accounts:
         digest = hashlib.sha256(f"{service}:{email.casefold()}".encode()).hexdigest()[:20]
         return self.data_dir / SESSIONS_DIR / f"{service}-{digest}.session"
 
+    def has_saved_login(self, email: str, service: str) -> bool:
+        return self.session_file(email, service).exists()
+
     def _fernet(self, email: str, service: str, *, create: bool) -> Any:
         from cryptography.fernet import Fernet
 
@@ -189,11 +237,7 @@ class Accounts:
         )
         path = self.session_file(email, service)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        descriptor = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(token)
-        temporary.replace(path)
+        write_private(path, token)
         log.info("session_saved", service=service, account=mask_email(email))
         return path
 

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from widerspruch.errors import UsageError
-from widerspruch.flow import Flow
+from widerspruch.failures import has_display, launch_failure, no_display_message
 from widerspruch.logs import get_logger
+from widerspruch.page.flow import Flow
+from widerspruch.text import first_line
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
@@ -176,13 +178,16 @@ def open_browser(
                 browser = playwright.chromium.connect_over_cdp(cdp_url, timeout=10_000)
             except Error as error:
                 raise UsageError(
-                    f"--cdp: cannot reach a browser at {cdp_url} ({_first_line(error)}); "
+                    f"--cdp: cannot reach a browser at {cdp_url} ({first_line(error)}); "
                     "start Chromium or Chrome with --remote-debugging-port=9222"
                 ) from None
             attached = True
         else:
             own = _playwright_own_browser(playwright)
             executable = find_browser(browser_path, own)
+            if not headless and not has_display():
+                # Chromium would start and end at once; say why before it tries.
+                raise UsageError(no_display_message())
             try:
                 browser = playwright.chromium.launch(
                     executable_path=str(executable),
@@ -191,7 +196,7 @@ def open_browser(
                 )
             except Error as error:
                 raise UsageError(
-                    f"the browser {executable} did not start: {_first_line(error)}"
+                    launch_failure(error, executable, headless=headless).message
                 ) from None
             attached = False
         log.info("browser_ready", version=browser.version, attached=attached)
@@ -210,7 +215,3 @@ def _playwright_own_browser(playwright: Playwright) -> str | None:
         return playwright.chromium.executable_path
     except Exception:  # noqa: BLE001 - any failure just means "not installed"
         return None
-
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]

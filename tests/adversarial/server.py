@@ -23,17 +23,21 @@ from urllib.parse import parse_qsl, urlsplit
 from playwright.sync_api import BrowserContext, Page, Route
 
 from tests.conftest import EMAIL, Harness
-from widerspruch.engine import Result
-from widerspruch.flow import Flow
-from widerspruch.person import PersonCannotAct
-from widerspruch.replay import ReplayServer, Scenario, StandInPerson
+from widerspruch.page.flow import Flow
+from widerspruch.services import get_flow
 from widerspruch.states import PageState, Status
+from widerspruch.submit.person import PersonCannotAct
+from widerspruch.submit.result import Result
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import ReplayServer, Scenario
 
 PAGES = Path(__file__).parent / "pages"
 FACEBOOK_FORM = "https://www.facebook.com/help/contact/712876720715583"
 INSTAGRAM_FORM = "https://help.instagram.com/contact/767264225370182"
 INSTAGRAM_OTHER_FORM = "https://help.instagram.com/contact/233964459562201"
-FORM_URLS = (FACEBOOK_FORM, INSTAGRAM_FORM, INSTAGRAM_OTHER_FORM)
+# The form for people without an account: its URLs as its flow declares them.
+THIRD_PARTY = get_flow("meta-third-party")
+FORM_URLS = (FACEBOOK_FORM, INSTAGRAM_FORM, INSTAGRAM_OTHER_FORM, *THIRD_PARTY.form_urls)
 SUBMIT_PATH = "/help/contact/submit/"
 CONSENT_PATH = "/cookie/consent/"
 TELEMETRY_PATH = "/ajax/bz/"
@@ -82,7 +86,7 @@ HELP_CENTRE = {
 class Answer:
     """What Meta answers to the submission."""
 
-    page: str = ""  # a fragment in pages/answers/ (without .html)
+    page: str = ""  # a fragment in pages/answers/, or with a folder in pages/ (no .html)
     status: int = 200
     json: dict[str, Any] | None = None  # answer with this JSON instead of a page
     # "page": the answer above; "form": the form page again (with `alert` inside, if any);
@@ -110,6 +114,8 @@ class Site:
     answer: Answer = field(default_factory=Answer)
     country: str = ""  # the person's; by default where the page's language is spoken
     moved_to: str | None = None  # the form URLs send the browser on to this URL
+    # Requests that reached a host none of Meta's (only the host of `moved_to` is served).
+    elsewhere: list[Sent] = field(default_factory=list)
     submissions: list[Sent] = field(default_factory=list)
     telemetry: list[Sent] = field(default_factory=list)
     consent: list[str] = field(default_factory=list)
@@ -141,10 +147,14 @@ class Site:
         request = route.request
         parts = urlsplit(request.url)
         host = parts.hostname or ""
-        if parts.scheme != "https" or not host.endswith(("facebook.com", "instagram.com")):
+        path = parts.path
+        meta = host.endswith(("facebook.com", "instagram.com"))
+        if not meta and self.moved_to and host == urlsplit(self.moved_to).hostname:
+            self._look_alike(route)
+            return
+        if parts.scheme != "https" or not meta:
             route.abort("internetdisconnected")
             return
-        path = parts.path
         if path.startswith(PROBE_PATH):
             self.probes.append(dict(parse_qsl(parts.query)))
             route.fulfill(status=204, body="")
@@ -173,8 +183,21 @@ class Site:
         else:
             route.fulfill(status=404, content_type="text/plain", body="")
 
+    def _look_alike(self, route: Route) -> None:
+        """The host the form moved to, not Meta's: the form page again, whatever is asked."""
+        self.elsewhere.append(self._sent(route))
+        if route.request.method == "GET" and not route.request.url.startswith(self.moved_to or ""):
+            route.fulfill(status=404, content_type="text/plain", body="")
+            return
+        if route.request.method == "GET":
+            route.fulfill(content_type="text/html; charset=utf-8", body=self.page(self.form))
+        else:
+            self._answer(route)
+
     def _fragment(self) -> str:
-        return (PAGES / "answers" / f"{self.answer.page}.html").read_text("utf-8")
+        page = self.answer.page
+        folder = PAGES if "/" in page else PAGES / "answers"
+        return (folder / f"{page}.html").read_text("utf-8")
 
     def _sent(self, route: Route) -> Sent:
         request = route.request

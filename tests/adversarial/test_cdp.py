@@ -19,7 +19,7 @@ from tests.adversarial.server import (
 )
 from tests.conftest import EMAIL, in_own_thread
 from tests.test_robustness import running_chromium
-from widerspruch.flow import Flow
+from widerspruch.page.flow import Flow
 from widerspruch.settings import Settings
 from widerspruch.states import Status
 from widerspruch.submit import submit_all

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from widerspruch.flow import Flow
-from widerspruch.replay import StandInPerson
+from widerspruch.page.flow import Flow
 from widerspruch.states import PageState
+from widerspruch.testing.person import StandInPerson
 
 
 class Vanishing(StandInPerson):

@@ -20,10 +20,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from widerspruch import check, cli
-from widerspruch.flows import FLOWS
+from widerspruch import cli
+from widerspruch.check import run as check_run
 from widerspruch.ledger import Ledger
-from widerspruch.replay_checks import CheckReplay, CheckScenario
+from widerspruch.services import registry
+from widerspruch.testing.check_replay import CheckReplay, CheckScenario
+
+FLOWS = registry().flows_by_name
 
 fault, step, data_dir, *options = sys.argv[1:]
 # Ctrl-C as a terminal delivers it, even if this test runs as a background job.
@@ -69,7 +72,7 @@ def prepare(context: Any, target: Any) -> None:
 
 
 replay = CheckReplay(CheckScenario())
-original_check_services = check.check_services
+original_check_services = check_run.check_services
 original_add_check = Ledger.add_check
 
 
@@ -84,7 +87,8 @@ def add_check(self: Ledger, values: dict[str, object]) -> int:
     return row
 
 
-check.check_services = check_services  # type: ignore[assignment]
-Ledger.add_check = add_check  # type: ignore[method-assign]
+# Replaced where `run_check` looks it up: in widerspruch.check.run, not the facade.
+check_run.check_services = check_services
+Ledger.add_check = add_check  # type: ignore[method-assign,assignment]
 sys.argv = ["widerspruch", "check", "--json", "--data-dir", data_dir, *options]
 cli.main()

@@ -15,10 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from widerspruch import cli, person, submit
+from widerspruch import cli, submit
 from widerspruch.browser import open_browser
-from widerspruch.flow import Flow
-from widerspruch.replay import ReplayServer, Scenario, StandInPerson
+from widerspruch.page.flow import Flow
+from widerspruch.submit import person
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import ReplayServer, Scenario
 
 step, signal_name, data_dir, form, report = sys.argv[1:6]
 server = ReplayServer(Scenario(form=form))
@@ -51,8 +53,8 @@ def send(self: Flow, page: Any) -> None:
 
 
 Flow.detect = detect  # type: ignore[method-assign]
-Flow.send = send  # type: ignore[method-assign]
-submit.open_browser = lambda **options: open_browser(  # type: ignore[assignment]
+Flow.send = send  # type: ignore[method-assign,assignment]
+submit.open_browser = lambda **options: open_browser(  # type: ignore[attr-defined]
     **{**options, "prepare_context": lambda context, flow: server.attach(context)}
 )
 person.ConsolePerson = lambda **options: StandInPerson()  # type: ignore[assignment,misc]

@@ -21,12 +21,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from widerspruch import receipt
-from widerspruch.evidence import OBJECTION, Evidence
-from widerspruch.flow import Flow
 from widerspruch.ledger import Ledger
-from widerspruch.replay import ReplayServer, StandInPerson
+from widerspruch.page.flow import Flow
+from widerspruch.proof import receipt
+from widerspruch.proof.evidence import OBJECTION, Evidence
 from widerspruch.states import PageState, Status
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import ReplayServer
 
 POINTS = (
     "before_claim",
@@ -56,7 +57,7 @@ def install(point: str, nth: int, signum: int = signal.SIGKILL) -> None:
     original_fill = Flow.fill
     original_journal = ReplayServer._journal
     original_write_json = Evidence.write_json
-    original_write_private = receipt._write_private
+    original_write_private = receipt.write_private  # type: ignore[attr-defined]
 
     def claim(self: Ledger, **options: Any) -> Any:
         at("before_claim")
@@ -101,8 +102,8 @@ def install(point: str, nth: int, signum: int = signal.SIGKILL) -> None:
 
     Ledger.claim = claim  # type: ignore[method-assign]
     Ledger.set_status = set_status  # type: ignore[method-assign]
-    StandInPerson.act = act  # type: ignore[method-assign]
-    Flow.fill = fill  # type: ignore[method-assign]
+    StandInPerson.act = act  # type: ignore[method-assign,assignment]
+    Flow.fill = fill  # type: ignore[method-assign,assignment]
     ReplayServer._journal = journal  # type: ignore[method-assign]
     Evidence.write_json = write_json  # type: ignore[method-assign]
-    receipt._write_private = write_private
+    receipt.write_private = write_private  # type: ignore[attr-defined,assignment]

@@ -30,14 +30,20 @@ import signal
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import kill_points  # beside this script (tests/faults/), which Python puts on sys.path
-
-from widerspruch import batch, browser, cli, person
+from widerspruch import batch, browser, cli
 from widerspruch.ledger import Ledger
-from widerspruch.replay import ReplayServer, Scenario, StandInPerson
 from widerspruch.states import Status
+from widerspruch.submit import person
+from widerspruch.testing.operator import ScriptedOperator
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import ReplayServer, Scenario
+
+if TYPE_CHECKING:  # mypy knows the module by its package; the script runs beside it
+    from tests.faults import kill_points
+else:
+    import kill_points  # beside this script (tests/faults/), which Python puts on sys.path
 
 data_dir, members, journal, kill_at, signal_name, *more = sys.argv[1:]
 point, _, nth = kill_at.partition(":")
@@ -96,12 +102,12 @@ def journal_entry(self: ReplayServer, kind: str, service: str, email: str, **kw:
         maybe_kill("post_received")
 
 
-Ledger.create_batch = create_batch  # type: ignore[method-assign]
-Ledger.set_batch_item = set_batch_item  # type: ignore[method-assign]
+Ledger.create_batch = create_batch  # type: ignore[method-assign,assignment]
+Ledger.set_batch_item = set_batch_item  # type: ignore[method-assign,assignment]
 Ledger.set_status = set_status  # type: ignore[method-assign]
 ReplayServer._journal = journal_entry  # type: ignore[method-assign]
 launch = browser.open_browser
-browser.open_browser = lambda **options: launch(  # type: ignore[assignment]
+browser.open_browser = lambda **options: launch(
     **{**options, "prepare_context": lambda context, flow: server.attach(context)}
 )
 delay = float(os.environ.get("LOGIN_DELAY") or 0)  # the person's seconds before logging in
@@ -114,7 +120,7 @@ if reviews:
             return True
 
     sys.stdin = Terminal()
-    operator = batch.ScriptedOperator(reviews=reviews)
+    operator = ScriptedOperator(reviews=reviews)
     batch.ConsoleOperator = lambda **options: operator  # type: ignore[assignment,misc]
 sys.argv = [
     "widerspruch",

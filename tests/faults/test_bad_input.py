@@ -126,7 +126,7 @@ CASES = {
     ),
     "missing browser binary": (
         lambda t: [*SUBMIT, "--browser", str(t / "chrome")],
-        "no executable browser",
+        "--browser: ",
     ),
     "unreachable cdp": (
         lambda t: [*SUBMIT, "--cdp", "http://127.0.0.1:9"],
@@ -175,7 +175,7 @@ CASES = {
     ),
     "check: missing browser binary": (
         lambda t: ["check", "--browser", str(t / "chrome")],
-        "no executable browser",
+        "--browser: ",
     ),
     "check: data dir is a file": (
         lambda t: ["check", "--data-dir", write(t / "f", b"x")],
@@ -252,7 +252,7 @@ CASES = {
     ),
     "batch: missing browser binary": (
         lambda t: [*BATCH, members(t, GOOD_MEMBER), "--browser", str(t / "chrome")],
-        "no executable browser",
+        "--browser: ",
     ),
     "batch: --resume with nothing to resume": (
         lambda t: [*BATCH, members(t, GOOD_MEMBER), "--resume"],
@@ -319,7 +319,7 @@ CASES = {
     "receipt: never sent": (lambda t: recorded(t, "receipt", "2"), "was not sent"),
     "receipt: missing browser binary": (
         lambda t: recorded(t, "receipt", "1", "--browser", str(t / "chrome")),
-        "no executable browser",
+        "--browser: ",
     ),
     # -- confirm
     "confirm: no --eml": (lambda t: ["confirm", "1"], "Missing option '--eml'"),
@@ -344,7 +344,12 @@ CASES = {
         "was never sent",
     ),
     # -- verify
-    "verify: no target": (lambda t: ["verify"], "Missing argument"),
+    "verify: no target": (lambda t: ["verify"], "name an objection's number"),
+    "verify: a folder that is no bundle": (
+        lambda t: ["verify", str(t)],
+        "is not an evidence bundle",
+    ),
+    "verify: a target and --all": (lambda t: ["verify", "1", "--all"], "not both"),
     "verify: missing bundle folder": (
         lambda t: ["verify", str(t / "bundles" / "1")],
         "no evidence bundle folder at",
@@ -355,7 +360,7 @@ CASES = {
     ),
     "verify: unknown objection": (lambda t: recorded(t, "verify", "9"), "no objection with id 9"),
     # -- followup
-    "followup: no --kind": (lambda t: ["followup", "1"], "Missing option '--kind'"),
+    "followup: no objection": (lambda t: ["followup"], "Missing argument 'ID'"),
     "followup: unknown --kind": (
         lambda t: recorded(t, "followup", "1", "--kind", "letter"),
         "--kind: 'letter' is not one of",

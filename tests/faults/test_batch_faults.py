@@ -20,18 +20,20 @@ from tests.conftest import Harness
 from tests.faults.arranged import Vanishing, fill_the_disk
 from tests.test_batch import member, members, run, sent_emails, states
 from widerspruch import browser as browser_module
-from widerspruch.batch import BatchOutcome, ItemState, Review, ScriptedOperator
+from widerspruch.batch import BatchOutcome, ItemState, Review
 from widerspruch.cli import app
-from widerspruch.flow import Flow
 from widerspruch.ledger import Ledger
-from widerspruch.replay import DONE_PATH, SUBMIT_PATH, SentForm, StandInPerson
+from widerspruch.page.flow import Flow
 from widerspruch.states import PageState, Status
+from widerspruch.testing.operator import ScriptedOperator
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import DONE_PATH, SUBMIT_PATH, SentForm
 
 FORM_PATH = "**/help/contact/712876720715583"
 FIRST = "m1@example.org"
 
 
-def for_the_first_member(harness: Harness, arrange: Callable[[BrowserContext], None]) -> None:
+def for_the_first_member(harness: Harness, arrange: Callable[[BrowserContext], object]) -> None:
     """Apply `arrange` to member 1's browser context only (each member gets a new one)."""
     contexts: list[BrowserContext] = []
 
@@ -119,10 +121,10 @@ BEFORE_SEND = {
     "form GET reset": Fault(
         route_first(FORM_PATH, lambda route: route.abort("connectionreset")),
         Status.FAILED,
-        "could not load",
+        "the connection to www.facebook.com failed",
     ),
     "form GET silent past the timeout": Fault(
-        route_first(FORM_PATH, lambda route: None), Status.FAILED, "could not load", 2
+        route_first(FORM_PATH, lambda route: None), Status.FAILED, "did not finish loading", 2
     ),
     "POST refused": Fault(
         route_first(f"**{SUBMIT_PATH}", lambda route: route.abort("connectionrefused")),

@@ -22,14 +22,16 @@ from typer.testing import CliRunner
 
 from tests.conftest import in_own_thread
 from tests.faults.arranged import fill_the_disk
-from widerspruch import check as check_module
-from widerspruch.check import CheckResult, CheckSettings, CheckState, record
+from widerspruch.check import CheckResult, CheckSettings, CheckState, record, target_for
+from widerspruch.check import run as check_run
 from widerspruch.cli import app
-from widerspruch.flows import FLOWS
 from widerspruch.ledger import LEDGER_FILE, utc_now
-from widerspruch.replay import SUBMIT_PATH
-from widerspruch.replay_checks import CheckReplay, CheckScenario
+from widerspruch.services import registry
 from widerspruch.settings import prepare_data_dir
+from widerspruch.testing.check_replay import CheckReplay, CheckScenario
+from widerspruch.testing.replay import SUBMIT_PATH
+
+FLOWS = registry().flows_by_name
 
 SCRIPT = Path(__file__).with_name("interrupted_check.py")
 FACEBOOK_FORM = FLOWS["facebook"].form_urls[0]
@@ -44,7 +46,7 @@ class Replayed:
     replay and every request of the runs so far."""
 
     scenario: CheckScenario = field(default_factory=CheckScenario)
-    hook: Callable[[BrowserContext], None] | None = None
+    hook: Callable[[BrowserContext], object] | None = None  # what it returns is ignored
     replays: list[CheckReplay] = field(default_factory=list)
     posts: list[str] = field(default_factory=list)  # every POST the pages tried to send
     calls: int = 0  # how often a check (and so a browser) was started
@@ -53,7 +55,7 @@ class Replayed:
 @pytest.fixture
 def replayed(monkeypatch: pytest.MonkeyPatch) -> Replayed:
     state = Replayed()
-    original = check_module.check_services
+    original = check_run.check_services
 
     def replaying(*args: Any, **kwargs: Any) -> list[CheckResult]:
         state.calls += 1
@@ -70,7 +72,8 @@ def replayed(monkeypatch: pytest.MonkeyPatch) -> Replayed:
 
         return original(*args, **{**kwargs, "prepare_context": prepare})
 
-    monkeypatch.setattr(check_module, "check_services", replaying)
+    # `run_check` calls it from its own module: patched there, the patch takes effect.
+    monkeypatch.setattr(check_run, "check_services", replaying)
     return state
 
 
@@ -85,12 +88,16 @@ def recorded(data_dir: Path) -> list[tuple[str, str]]:
 
 
 FORM_GET_FAULTS = {
-    # name -> (what the form URL does, --timeout, what the detail says)
-    "connection reset": (lambda route: route.abort("connectionreset"), "20", "could not load"),
-    "connection refused": (lambda route: route.abort("connectionrefused"), "20", "could not load"),
-    "no network": (lambda route: route.abort("internetdisconnected"), "20", "could not load"),
-    "timed out": (lambda route: route.abort("timedout"), "20", "could not load"),
-    "silent server": (lambda route: None, "1.5", "within 1.5 s"),
+    # name -> (what the form URL does, --timeout, the reason code recorded)
+    "connection reset": (lambda route: route.abort("connectionreset"), "20", "connection_failed"),
+    "connection refused": (
+        lambda route: route.abort("connectionrefused"),
+        "20",
+        "connection_failed",
+    ),
+    "no network": (lambda route: route.abort("internetdisconnected"), "20", "no_connection"),
+    "timed out": (lambda route: route.abort("timedout"), "20", "network_timed_out"),
+    "silent server": (lambda route: None, "1.5", "page_timed_out"),
 }
 
 
@@ -98,7 +105,7 @@ FORM_GET_FAULTS = {
 def test_a_failing_form_get_is_a_recorded_error_and_exit_1(
     replayed: Replayed, tmp_path: Path, fault: str
 ) -> None:
-    answer, timeout, detail = FORM_GET_FAULTS[fault]
+    answer, timeout, reason = FORM_GET_FAULTS[fault]
     replayed.hook = lambda context: context.route(FACEBOOK_FORM + "**", answer)
     data_dir = tmp_path / "data"
     done = cli("facebook", "--timeout", timeout, "--json", "--data-dir", str(data_dir))
@@ -106,7 +113,8 @@ def test_a_failing_form_get_is_a_recorded_error_and_exit_1(
     assert done.exception is None or isinstance(done.exception, SystemExit)
     [result] = json.loads(done.stdout)["results"]
     assert result["state"] == "error"
-    assert detail in result["detail"]
+    assert result["reason"] == reason
+    assert "ERR_" not in result["detail"]  # the raw error is for the log file only
     assert result["http_status"] is None
     assert recorded(data_dir) == [("facebook", "error")]
     history = cli("facebook", "--history", "--json", "--data-dir", str(data_dir))
@@ -142,6 +150,8 @@ def test_a_form_changed_between_runs_is_reported_with_private_evidence(
     rows = db.execute("SELECT state, screenshot, html FROM checks ORDER BY id").fetchall()
     assert [state for state, _, _ in rows] == ["form_ok"] * 2 + ["form_changed"] * 2
     assert all(screenshot and html for state, screenshot, html in rows[2:])
+    # Kept relative to the data dir, so a moved archive still finds them.
+    assert all(s.startswith("checks/") and h.startswith("checks/") for _, s, h in rows[2:])
     # A check reads; it never sends the form, not even a changed one.
     assert replayed.posts == []
     assert all(replay.meta.submissions == [] for replay in replayed.replays)
@@ -254,7 +264,7 @@ def test_a_browser_killed_mid_check_is_a_recorded_error_and_exit_1(
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     results = {r["service"]: r for r in json.loads(done.stdout)["results"]}
-    assert sorted(results) == ["facebook", "instagram", "whatsapp"]
+    assert sorted(results) == sorted(registry().names(watched=True))  # every one checked
     facebook = results["facebook"]
     assert facebook["state"] == "error"
     assert "closed" in facebook["detail"]
@@ -269,9 +279,7 @@ def test_a_call_the_dead_browser_never_answers_still_ends_in_an_error_result() -
 
     async def browser_dies() -> CheckResult:
         closed = asyncio.Event()
-        check = check_module._unless_browser_closes(
-            never_answered(), check_module.target_for("whatsapp"), closed
-        )
+        check = check_run._unless_browser_closes(never_answered(), target_for("whatsapp"), closed)
         asyncio.get_running_loop().call_later(0.1, closed.set)
         return await asyncio.wait_for(check, 10)
 

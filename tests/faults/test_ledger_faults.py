@@ -12,7 +12,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -23,11 +22,9 @@ from typer.testing import CliRunner
 
 from tests.records import EMAIL, SENT_AT, make_objection, meta_email, write_email
 from widerspruch.cli import app
-from widerspruch.evidence import bundle_dir
 from widerspruch.ledger import (
     LEDGER_BUSY,
     LEDGER_FILE,
-    MIGRATIONS,
     SCHEMA_VERSION,
     Ledger,
     LedgerBusy,
@@ -35,7 +32,9 @@ from widerspruch.ledger import (
     LedgerError,
     NoLedger,
     fault,
+    migrations,
 )
+from widerspruch.proof.evidence import bundle_dir
 from widerspruch.settings import prepare_data_dir
 from widerspruch.states import Status
 
@@ -303,12 +302,11 @@ def test_reading_answers_at_once_while_another_process_holds_a_write_transaction
 ) -> None:
     with_history(tmp_path)
     holder.hold("write")  # as a running submit does, between its claim and its commit
-    started = time.monotonic()
     done = widerspruch(*READING_COMMANDS[command], home=tmp_path, timeout=30)
-    took = time.monotonic() - started
+    # A reader that waited for the writer would say the ledger is busy after a second,
+    # and go on waiting (for minutes) past the 30 s this allows.
     assert done.returncode == 0, done.stderr
     assert "busy" not in done.stderr
-    assert took < 8, f"{command} waited {took:.1f} s for the writer"
 
 
 @pytest.mark.parametrize("command", sorted(READING_COMMANDS))
@@ -319,9 +317,9 @@ def test_reading_commands_open_the_ledger_read_only(
     opened: list[bool] = []
     original = Ledger.open.__func__  # type: ignore[attr-defined]
 
-    def spy(cls: type[Ledger], data_dir: Path, **options: Any) -> Ledger:
+    def spy(cls: type[Ledger], /, data_dir: Path, **options: Any) -> Ledger:
         opened.append(bool(options.get("read_only")))
-        return original(cls, data_dir, **options)  # type: ignore[no-any-return]
+        return original(cls, data_dir, **options)
 
     monkeypatch.setattr(Ledger, "open", classmethod(spy))
     args = [*READING_COMMANDS[command], "--data-dir", str(tmp_path / "data")]
@@ -430,8 +428,7 @@ def test_reading_a_ledger_that_does_not_exist_creates_nothing(tmp_path: Path) ->
 def test_reading_an_older_ledger_brings_it_up_to_date_first(tmp_path: Path) -> None:
     data = prepare_data_dir(tmp_path / "data")
     db = sqlite3.connect(data / LEDGER_FILE)
-    db.executescript(MIGRATIONS[0][2])
-    db.execute("PRAGMA user_version = 1")
+    migrations.run(db, data, until=1)
     db.commit()
     db.close()
     done = widerspruch("log", "--json", home=tmp_path)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-import structlog
 from playwright.sync_api import BrowserContext
 from structlog.testing import capture_logs
 
 from tests.conftest import Harness
-from widerspruch.logs import LOG_FILE, configure
+from widerspruch.logs import LOG_FILE
 from widerspruch.states import Status
 
 TRACKER = "https://pixel.tracker.example/collect.gif?u=1"
@@ -45,19 +41,7 @@ def test_other_hosts_are_blocked_and_logged(harness: Harness) -> None:
     assert any("fbcdn.net" in url for url in reached)
 
 
-@pytest.fixture
-def file_logging(data_dir: Path) -> Iterator[None]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    configure(data_dir)
-    yield
-    root = logging.getLogger("widerspruch")
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-        handler.close()
-    structlog.reset_defaults()
-
-
-def test_everything_written_is_owner_only(harness: Harness, file_logging: None) -> None:
+def test_everything_written_is_owner_only(harness: Harness, file_logging: Path) -> None:
     harness.replay.scenario.outcome = "error"  # a failure writes the most: screenshots too
     harness.submit("facebook")
     assert harness.submit("instagram").results

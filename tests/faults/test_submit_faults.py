@@ -14,10 +14,11 @@ from playwright.sync_api import BrowserContext, Page, Route
 from tests.conftest import Harness, assert_no_secret_leaked
 from tests.faults.arranged import Vanishing, fill_the_disk
 from widerspruch.errors import UsageError
-from widerspruch.flow import Flow
-from widerspruch.replay import DONE_PATH, SUBMIT_PATH, SentForm, StandInPerson
+from widerspruch.page.flow import Flow
 from widerspruch.settings import prepare_data_dir
 from widerspruch.states import PageState, Status
+from widerspruch.testing.person import StandInPerson
+from widerspruch.testing.replay import DONE_PATH, SUBMIT_PATH, SentForm
 
 FORM_PATH = "**/help/contact/712876720715583"
 
@@ -49,7 +50,7 @@ def test_network_abort_on_the_form_get_fails_cleanly(harness: Harness) -> None:
     on_context(harness, FORM_PATH, lambda route: route.abort("connectionreset"))
     [result] = harness.submit("facebook").results
     assert result.status is Status.FAILED
-    assert "could not load" in result.message
+    assert "the connection to www.facebook.com failed" in result.message
     assert statuses(harness) == ["failed"]
 
 
@@ -100,7 +101,7 @@ def test_slow_server_past_the_timeout_fails_without_sending(harness: Harness) ->
     on_context(harness, FORM_PATH, lambda route: None)
     [result] = harness.submit("facebook", response_timeout=2).results
     assert result.status is Status.FAILED
-    assert "could not load" in result.message
+    assert "did not finish loading within 2 seconds" in result.message
     assert harness.replay.submissions == []
 
 

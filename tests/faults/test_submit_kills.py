@@ -32,14 +32,17 @@ BUSY = "another widerspruch run is objecting for j***@example.org on facebook si
 JANA = "jana@example.org"
 
 
-def start(folder: Path, script: Path, *args: str, login_delay: float = 0) -> subprocess.Popen[str]:
-    """A child in its own process group (its browser too), on this test's data dir."""
+def start(
+    folder: Path, script: Path, *args: str, login_delay: float = 0, **env: str
+) -> subprocess.Popen[str]:
+    """A child in its own process group (its browser too), on this test's data dir; `env`
+    adds to its environment (SERVICE, CODE_DELAY: see killed_submit.py)."""
     return subprocess.Popen(
         [sys.executable, str(script), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "HOME": str(folder), "LOGIN_DELAY": str(login_delay)},
+        env={**os.environ, "HOME": str(folder), "LOGIN_DELAY": str(login_delay), **env},
         start_new_session=True,
     )
 
@@ -55,10 +58,10 @@ def finish(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
 
 
 def submit(
-    folder: Path, kill_at: str = "never", *more: str, login_delay: float = 0
+    folder: Path, kill_at: str = "never", *more: str, login_delay: float = 0, **env: str
 ) -> subprocess.Popen[str]:
     data, log = str(folder / "data"), str(folder / "journal.jsonl")
-    return start(folder, SUBMIT, data, log, kill_at, *more, login_delay=login_delay)
+    return start(folder, SUBMIT, data, log, kill_at, *more, login_delay=login_delay, **env)
 
 
 def statuses(folder: Path) -> list[str]:

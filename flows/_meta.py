@@ -1,0 +1,23 @@
+"""What Meta's services have in common: not a flow, a part the flows are made of."""
+
+from widerspruch.states import PageState
+
+# Meta's own domains: its mail about any service may come from them.
+META_MAIL_DOMAINS = ("fb.com", "meta.com", "metamail.com")
+
+# The replicas each Meta help-centre form has in fixtures/<service>/ (one file per
+# language, ``<name>.<language>.html``), and the state each must be read as: a flow's
+# ``replica_cases``, which tests/test_page_states.py turns into tests.
+HELP_CENTRE_REPLICAS: tuple[tuple[str, PageState], ...] = (
+    ("cookie_banner", PageState.COOKIE_BANNER),
+    ("login", PageState.LOGIN_WALL),
+    ("checkpoint", PageState.CHECKPOINT),
+    ("ai_question", PageState.AI_QUESTION),
+    ("form_2025", PageState.FORM),
+    ("form_2024", PageState.FORM),
+    ("form_variant", PageState.FORM),
+    ("code_step", PageState.CODE_STEP),
+    ("confirmation", PageState.CONFIRMATION),
+    ("error", PageState.ERROR),
+    ("unavailable", PageState.UNAVAILABLE),
+)
