@@ -174,6 +174,43 @@ def check_ledger_url(option: str, source: str) -> str:
 
 
 @dataclass(frozen=True)
+class LedgerSettings:
+    """The ledger a command reads or writes, parsed once from --data-dir and --ledger
+    (and their environment variables): the data dir (the evidence, the log, and the
+    SQLite ledger by default) and the shared PostgreSQL ledger's URL (None: that file)."""
+
+    data_dir: Path
+    ledger: str | None = None
+
+    @classmethod
+    def from_options(cls, data_dir: Path | None, ledger: str | None) -> LedgerSettings:
+        return cls(resolve_data_dir(data_dir), resolve_ledger(ledger))
+
+    @property
+    def exists(self) -> bool:
+        """Whether there is a ledger to read: a shared one always (opening it tells if
+        it is reachable), the data dir's only once its file is there."""
+        from widerspruch.ledger.store import LEDGER_FILE
+
+        return self.ledger is not None or (self.data_dir / LEDGER_FILE).exists()
+
+    @property
+    def where(self) -> str:
+        """The ledger as messages name it: its file, or its URL without any secret."""
+        from widerspruch.ledger.engine import shown
+        from widerspruch.ledger.store import LEDGER_FILE
+
+        return shown(self.ledger) if self.ledger else str(self.data_dir / LEDGER_FILE)
+
+    @property
+    def home(self) -> str:
+        """Where "nothing recorded yet in …" looks: the data dir, or the shared ledger."""
+        from widerspruch.ledger.engine import shown
+
+        return shown(self.ledger) if self.ledger else str(self.data_dir)
+
+
+@dataclass(frozen=True)
 class Settings:
     """One run's settings. Built once by the CLI, passed down, never re-read."""
 

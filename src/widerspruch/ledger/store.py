@@ -26,6 +26,7 @@ from widerspruch.ledger.errors import (
     LedgerDamaged,
     LedgerError,
     LedgerFull,
+    NoLedger,
     fault,
     not_opened,
 )
@@ -134,6 +135,11 @@ class Store:
         try:
             with ledger._faults():
                 ledger._refuse_newer()
+                if read_only and ledger._version() == 0:
+                    raise NoLedger(
+                        f"no ledger yet in {engine.shown(url)}; nothing was created "
+                        "(`widerspruch ledger migrate --ledger URL` creates it)"
+                    )
                 if not read_only:
                     ledger._migrate()
         except BaseException:
@@ -190,6 +196,12 @@ class Store:
 
     def _version(self) -> int:
         return migrations.schema_version(self._db, self.engine)
+
+    @property
+    def schema(self) -> int:
+        """The number of the last migration this ledger has had."""
+        with self._faults():
+            return self._version()
 
     def _refuse_newer(self) -> None:
         version = self._version()
