@@ -31,10 +31,10 @@ def migrate(ledger: LedgerUrl = None, data_dir: DataDir = None, json_output: Jso
     with _user_errors():
         from widerspruch.cli.render_ledger import print_migrated
         from widerspruch.ledger.upkeep import migrate as migrate_ledger
-        from widerspruch.settings import prepare_data_dir, resolve_data_dir, resolve_ledger
+        from widerspruch.settings import LedgerSettings, prepare_data_dir
 
-        url = resolve_ledger(ledger)
-        data = resolve_data_dir(data_dir)
+        chosen = LedgerSettings.from_options(data_dir, ledger)
+        url, data = chosen.ledger, chosen.data_dir
         done = migrate_ledger(prepare_data_dir(data) if url is None else data, url)
     print_migrated(done, json_output=json_output)
 
