@@ -277,6 +277,12 @@ class Store:
         if isinstance(error, psycopg.OperationalError):
             return self._unreachable(self.url or "", error)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if isinstance(error, psycopg.errors.InsufficientPrivilege):
+            # A desk's role (widerspruch.ledger.roles) asked for the coordinator's work.
+            return LedgerError(
+                f"the ledger database {self.where} does not allow this role to do that "
+                f"({first}); it is the coordinator's to do. Nothing was changed"
+            )
         return LedgerError(
             f"the ledger database {self.where} refused a statement ({first}); nothing was "
             "changed by it. Ask the database's administrator if this happens again"

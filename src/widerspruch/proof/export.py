@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from widerspruch.ledger import LEDGER_FILE, Attachment, Event, Ledger, NoLedger, Objection
+from widerspruch.ledger.roles import require_coordinator
 from widerspruch.logs import mask_email
 from widerspruch.proof.deadline import standing
 from widerspruch.proof.replies import REPLY_KIND, reply_facts
@@ -75,6 +76,7 @@ def records(
     """One dict per objection, oldest first (of the shared ledger at `url`, if given)."""
     found = []
     with Ledger.open(data_dir, url=url, read_only=True) as ledger:
+        require_coordinator(ledger, "exports")
         for objection in ledger.objections():
             clock = standing(objection, now)
             record: dict[str, Any] = {
