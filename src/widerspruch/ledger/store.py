@@ -197,6 +197,24 @@ class Store:
     def _version(self) -> int:
         return migrations.schema_version(self._db, self.engine)
 
+    def _epoch(self, db: engine.Db | None = None) -> int:
+        """Now in epoch seconds, as leases are set and judged: on a shared ledger the
+        database's clock (its now()), one clock for every desk however each desk's own is
+        set; on the file, this machine's."""
+        if self.url is None:
+            return claims.now_epoch()
+        with self._faults():
+            row = (
+                (db or self._db)
+                .execute("SELECT CAST(floor(EXTRACT(EPOCH FROM now())) AS BIGINT)")
+                .fetchone()
+            )
+        return int(row[0])
+
+    def lease_clock(self) -> int:
+        """Now in epoch seconds on the clock leases are judged by (see `_epoch`)."""
+        return self._epoch()
+
     @property
     def schema(self) -> int:
         """The number of the last migration this ledger has had."""
