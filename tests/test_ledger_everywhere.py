@@ -9,6 +9,7 @@ the evidence files say so there in one line."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -264,6 +265,27 @@ def test_confirm_records_the_reply_in_the_shared_ledger_only(
     with shared.file_ledger() as ledger:
         assert ledger.get(1).status is Status.CONFIRMED
         assert ledger.attachments(1) == []
+
+
+def test_a_reply_confirmed_elsewhere_is_kept_there_owner_only(
+    shared: Shared, tmp_path: Path
+) -> None:
+    eml = tmp_path / "reply.eml"
+    eml.write_bytes(ACCEPTED)
+    before = os.umask(0o022)  # as a command starts, before widerspruch tightens it
+    try:
+        done = shared.run("confirm", "1", "--eml", str(eml), "--json")
+    finally:
+        os.umask(before)
+    assert done.exit_code == 0, done.output
+    stored = Path(json.loads(done.stdout)["stored"])
+    assert stored.is_relative_to(shared.elsewhere)
+    for folder in (shared.elsewhere, stored.parent):
+        assert folder.stat().st_mode & 0o077 == 0
+    assert stored.stat().st_mode & 0o077 == 0
+    with shared.shared_ledger() as ledger:
+        assert ledger.get(1).status is Status.ACKNOWLEDGED
+    assert no_ledger_file(shared.elsewhere)
 
 
 def test_inbox_imports_into_the_shared_ledger(shared: Shared) -> None:

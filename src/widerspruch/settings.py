@@ -186,6 +186,15 @@ class LedgerSettings:
     def from_options(cls, data_dir: Path | None, ledger: str | None) -> LedgerSettings:
         return cls(resolve_data_dir(data_dir), resolve_ledger(ledger))
 
+    def keeping_files(self) -> LedgerSettings:
+        """These settings, for a command that keeps files in the data dir (Meta's reply):
+        with a shared ledger, the data dir may be new on this machine, so it is made
+        owner-only first (prepare_data_dir). The file's ledger needs none: a data dir
+        without its ledger is refused (and never created) before anything is kept."""
+        if self.ledger is not None:
+            prepare_data_dir(self.data_dir)
+        return self
+
     @property
     def exists(self) -> bool:
         """Whether there is a ledger to read: a shared one always (opening it tells if

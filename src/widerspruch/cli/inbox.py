@@ -73,7 +73,7 @@ def inbox(
             raise UsageError(f"--ca-file: there is no file {ca_file}")
         if rounds is not None and not watch:
             raise UsageError("--rounds goes with --watch")
-        chosen = LedgerSettings.from_options(data_dir, ledger)
+        chosen = LedgerSettings.from_options(data_dir, ledger).keeping_files()
         password = _password(mailbox.name, from_stdin=password_stdin)
         ca = ca_file.expanduser() if ca_file else None
 

@@ -224,7 +224,7 @@ def confirm(
         from widerspruch.proof.verify import objection_by_id
         from widerspruch.settings import LedgerSettings
 
-        chosen = LedgerSettings.from_options(data_dir, ledger)
+        chosen = LedgerSettings.from_options(data_dir, ledger).keeping_files()
         objection = objection_by_id(chosen.data_dir, objection_id, chosen.ledger)
         imported = import_reply(chosen.data_dir, objection, eml, url=chosen.ledger)
     from widerspruch.cli.render import print_reply
