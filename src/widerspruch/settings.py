@@ -196,14 +196,6 @@ class LedgerSettings:
         return self
 
     @property
-    def exists(self) -> bool:
-        """Whether there is a ledger to read: a shared one always (opening it tells if
-        it is reachable), the data dir's only once its file is there."""
-        from widerspruch.ledger.store import LEDGER_FILE
-
-        return self.ledger is not None or (self.data_dir / LEDGER_FILE).exists()
-
-    @property
     def where(self) -> str:
         """The ledger as messages name it: its file, or its URL without any secret."""
         from widerspruch.ledger.engine import shown
