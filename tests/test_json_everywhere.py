@@ -230,7 +230,7 @@ RUNS: dict[str, tuple[Prepare, set[str]]] = {
         {"batch", "file", "created_at", "finished_at", "generated_at", "counts", "rows"},
     ),
     "templates": (fixed("templates"), {"templates"}),
-    "ledger migrate": (fixed("ledger", "migrate"), {"ledger", "schema", "applied"}),
+    "ledger migrate": (fixed("ledger", "migrate"), {"ledger", "schema", "applied", "granted"}),
     "ledger copy": (_ledger_copy, {"ledger", "copied_from", "rows"}),
     "campaign create": (_campaign_create, {"campaign", "members"}),
     "campaign status": (_campaign("status"), {"campaign", "members", "items", "desks", "review"}),

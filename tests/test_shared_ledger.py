@@ -250,13 +250,3 @@ def test_a_copy_into_a_ledger_with_records_is_refused(tmp_path: Path, postgres_u
     again = runner.invoke(app, args)
     assert again.exit_code == 2
     assert "holds records already" in again.output
-
-
-def test_verify_of_one_objection_with_a_ledger_url_says_it_takes_all(
-    tmp_path: Path, postgres_url: str
-) -> None:
-    result = CliRunner().invoke(
-        app, ["verify", "1", "--ledger", postgres_url, "--data-dir", str(tmp_path)]
-    )
-    assert result.exit_code == 2
-    assert "--ledger works with --all" in result.output

@@ -38,10 +38,12 @@ class Finding:
         return {"check": self.check, "ok": self.ok, "detail": self.detail, "fix": self.fix}
 
 
-def examine(data_dir: Path, browser_path: Path | None) -> list[Finding]:
-    """Every check, in the order a person would fix them."""
+def examine(data_dir: Path, browser_path: Path | None, url: str | None = None) -> list[Finding]:
+    """Every check, in the order a person would fix them; with `url`, the ledger checked
+    is the shared PostgreSQL one there."""
     findings = [_display(), *_browser(browser_path), _keyring()]
-    return [*findings, _data_dir(data_dir), _ledger(data_dir), *_hosts()]
+    ledger = _ledger(data_dir) if url is None else _shared_ledger(data_dir, url)
+    return [*findings, _data_dir(data_dir), ledger, *_hosts()]
 
 
 # -- the browser -----------------------------------------------------------------------
@@ -152,6 +154,30 @@ def _ledger(data_dir: Path) -> Finding:
     version = SCHEMA_VERSION - len(behind)
     detail = f"{path}: intact, schema version {version}"
     if behind:
+        detail += f" (brought to {SCHEMA_VERSION} by the next command that writes)"
+    return Finding("ledger", True, detail)
+
+
+def _shared_ledger(data_dir: Path, url: str) -> Finding:
+    from widerspruch.ledger import Ledger
+    from widerspruch.ledger.engine import shown
+    from widerspruch.ledger.errors import LedgerError, NoLedger
+    from widerspruch.ledger.migrations import SCHEMA_VERSION
+
+    try:
+        with Ledger.open(data_dir, url=url, read_only=True) as ledger:
+            version = ledger.schema
+    except NoLedger:
+        return Finding(
+            "ledger",
+            False,
+            f"{shown(url)}: reachable, but holds no ledger yet",
+            f"widerspruch ledger migrate --ledger {shown(url)}",
+        )
+    except LedgerError as error:
+        return Finding("ledger", False, str(error), "see README, For NGOs")
+    detail = f"{shown(url)}: reachable, schema version {version}"
+    if version < SCHEMA_VERSION:
         detail += f" (brought to {SCHEMA_VERSION} by the next command that writes)"
     return Finding("ledger", True, detail)
 

@@ -174,6 +174,44 @@ def check_ledger_url(option: str, source: str) -> str:
 
 
 @dataclass(frozen=True)
+class LedgerSettings:
+    """The ledger a command reads or writes, parsed once from --data-dir and --ledger
+    (and their environment variables): the data dir (the evidence, the log, and the
+    SQLite ledger by default) and the shared PostgreSQL ledger's URL (None: that file)."""
+
+    data_dir: Path
+    ledger: str | None = None
+
+    @classmethod
+    def from_options(cls, data_dir: Path | None, ledger: str | None) -> LedgerSettings:
+        return cls(resolve_data_dir(data_dir), resolve_ledger(ledger))
+
+    def keeping_files(self) -> LedgerSettings:
+        """These settings, for a command that keeps files in the data dir (Meta's reply):
+        with a shared ledger, the data dir may be new on this machine, so it is made
+        owner-only first (prepare_data_dir). The file's ledger needs none: a data dir
+        without its ledger is refused (and never created) before anything is kept."""
+        if self.ledger is not None:
+            prepare_data_dir(self.data_dir)
+        return self
+
+    @property
+    def where(self) -> str:
+        """The ledger as messages name it: its file, or its URL without any secret."""
+        from widerspruch.ledger.engine import shown
+        from widerspruch.ledger.store import LEDGER_FILE
+
+        return shown(self.ledger) if self.ledger else str(self.data_dir / LEDGER_FILE)
+
+    @property
+    def home(self) -> str:
+        """Where "nothing recorded yet in …" looks: the data dir, or the shared ledger."""
+        from widerspruch.ledger.engine import shown
+
+        return shown(self.ledger) if self.ledger else str(self.data_dir)
+
+
+@dataclass(frozen=True)
 class Settings:
     """One run's settings. Built once by the CLI, passed down, never re-read."""
 

@@ -20,6 +20,7 @@ from widerspruch.batch.items import Item
 from widerspruch.batch.queue import batch_outcome
 from widerspruch.errors import UsageError
 from widerspruch.ledger import LEDGER_FILE, Ledger, Objection
+from widerspruch.ledger.roles import require_coordinator
 from widerspruch.logs import mask_email
 
 FORMATS = ("csv", "html", "json")
@@ -62,6 +63,7 @@ def build_report(
     if url is None and not (data_dir / LEDGER_FILE).exists():
         raise UsageError(f"no ledger in {data_dir}; use --data-dir")
     with Ledger.open(data_dir, url=url, read_only=True) as ledger:
+        require_coordinator(ledger, "reports")
         batches = ledger.batches()
         if not batches:
             raise UsageError(f"no batch in {ledger.where} yet; start one with `widerspruch batch`")

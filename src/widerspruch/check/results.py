@@ -137,6 +137,8 @@ class CheckSettings:
     apprise_urls: tuple[str, ...] = ()
     browser_path: Path | None = None
     accounts: tuple[str, ...] = ()  # whose saved logins to check with (--account)
+    # The shared PostgreSQL ledger's URL (settings.resolve_ledger); None: the data dir's.
+    ledger: str | None = None
 
     @classmethod
     def from_options(
@@ -151,6 +153,7 @@ class CheckSettings:
         apprise_urls: Sequence[str] | None = None,
         browser: str | None = None,
         accounts: Sequence[str] | None = None,
+        ledger: str | None = None,
     ) -> CheckSettings:
         from widerspruch.settings import (
             check_browser_path,
@@ -158,6 +161,7 @@ class CheckSettings:
             check_url,
             prepare_data_dir,
             resolve_data_dir,
+            resolve_ledger,
         )
 
         if timeout <= 0:
@@ -184,6 +188,7 @@ class CheckSettings:
             apprise_urls=_check_apprise_urls(apprise_urls or ()),
             browser_path=check_browser_path(browser),
             accounts=tuple(check_email(email, "--account") for email in accounts or ()),
+            ledger=resolve_ledger(ledger),
         )
 
 

@@ -57,7 +57,7 @@ def run_check(
 
     Without `sessions`, the saved logins of ``settings.accounts`` are used."""
     # A ledger that cannot take the results (corrupt, newer) is refused before any browser.
-    Ledger.open(settings.data_dir).close()
+    Ledger.open(settings.data_dir, url=settings.ledger).close()
     checked_at = utc_now()
     results = check_services(
         [target_for(service) for service in settings.services],
@@ -125,7 +125,7 @@ def record(
     """Add `results` to the check history, decide which changes to announce (see
     `decide`), and send one alert document to every notification target."""
     checked_at = checked_at or utc_now()
-    with Ledger.open(settings.data_dir) as ledger:
+    with Ledger.open(settings.data_dir, url=settings.ledger) as ledger:
         decisions = [(result, *decide(ledger, result, settings.alert_after)) for result in results]
         alerts = [alert for _, _, _, alert in decisions if alert is not None]
         deliveries: list[Delivery] = []
@@ -137,7 +137,7 @@ def record(
                 # An alert that did not get through is tried again on the next run.
                 reported = after if alert is None or delivered else before
                 ledger.add_check(_row(result, reported, alerted=alert is not None and delivered))
-        path = str(ledger.path)
+        path = ledger.where  # the file, or the shared ledger's URL (no secrets)
     for alert in alerts:
         log.info("check_alert", service=alert.service, kind=alert.kind, state=alert.state)
     return CheckReport(checked_at, list(results), alerts, deliveries, path)

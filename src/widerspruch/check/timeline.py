@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from widerspruch.check.results import check_services_named
-from widerspruch.ledger import LEDGER_FILE, Ledger
+from widerspruch.ledger import LEDGER_FILE, Ledger, NoLedger
 
 UPTIME_DAYS = 30
 CHANGES_SHOWN = 10
@@ -41,14 +41,21 @@ class ServiceHistory:
         return {**vars(self), "changes": [vars(change) for change in self.changes]}
 
 
-def history(data_dir: Path, services: Sequence[str] | None = None) -> list[ServiceHistory]:
-    """The recorded timeline per service; empty when nothing was checked yet."""
+def history(
+    data_dir: Path, services: Sequence[str] | None = None, url: str | None = None
+) -> list[ServiceHistory]:
+    """The recorded timeline per service (of the shared ledger at `url`, if given);
+    empty when nothing was checked yet."""
     names = check_services_named(services) if services else None  # a typo is an error
-    if not (data_dir / LEDGER_FILE).exists():
+    if url is None and not (data_dir / LEDGER_FILE).exists():
         return []
     since = (datetime.now(UTC) - timedelta(days=UPTIME_DAYS)).isoformat(timespec="seconds")
     found = []
-    with Ledger.open(data_dir, read_only=True) as ledger:
+    try:
+        opened = Ledger.open(data_dir, url=url, read_only=True)
+    except NoLedger:  # a shared database without the ledger's tables yet
+        return []
+    with opened as ledger:
         for service in ledger.checked_services():
             if names is not None and service not in names:
                 continue

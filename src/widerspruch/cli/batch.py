@@ -158,6 +158,7 @@ def report(
     ] = None,
     output: Output = None,
     data_dir: DataDir = None,
+    ledger: LedgerUrl = None,
 ) -> None:
     """Report what a batch did: per member and service, its state, dates and evidence.
 
@@ -177,13 +178,15 @@ def report(
     with _user_errors():
         from widerspruch.batch.report import render
         from widerspruch.cli.render import print_or_write
-        from widerspruch.settings import resolve_data_dir
+        from widerspruch.settings import LedgerSettings
 
+        chosen = LedgerSettings.from_options(data_dir, ledger)
         text = render(
-            resolve_data_dir(data_dir),
+            chosen.data_dir,
             fmt=chosen_format(fmt, json_output),
             batch_id=batch_id,
             redact=redact,
             now=datetime.now(UTC).isoformat(timespec="seconds"),
+            url=chosen.ledger,
         )
         print_or_write(text, output, "report")

@@ -80,9 +80,10 @@ def status(
     with _user_errors():
         from widerspruch.batch import campaign
         from widerspruch.cli.render_ledger import print_campaign_status
-        from widerspruch.settings import resolve_data_dir, resolve_ledger
+        from widerspruch.settings import LedgerSettings
 
-        found = campaign.status(resolve_data_dir(data_dir), resolve_ledger(ledger), name)
+        chosen = LedgerSettings.from_options(data_dir, ledger)
+        found = campaign.status(chosen.data_dir, chosen.ledger, name)
     print_campaign_status(found, json_output=json_output)
 
 
@@ -110,9 +111,10 @@ def report(
         from widerspruch.batch.report import render
         from widerspruch.cli.render import print_or_write
         from widerspruch.ledger import Ledger
-        from widerspruch.settings import resolve_data_dir, resolve_ledger
+        from widerspruch.settings import LedgerSettings
 
-        url, folder = resolve_ledger(ledger), resolve_data_dir(data_dir)
+        chosen = LedgerSettings.from_options(data_dir, ledger)
+        url, folder = chosen.ledger, chosen.data_dir
         with Ledger.open(folder, url=url, read_only=True) as opened:
             batch_id = find(opened, name).batch_id
         text = render(

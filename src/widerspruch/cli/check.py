@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from widerspruch.cli import _done, _start_run, _user_errors, complete
-from widerspruch.cli.options import Browser, DataDir, Json, Verbose, timeout_option
+from widerspruch.cli.options import Browser, DataDir, Json, LedgerUrl, Verbose, timeout_option
 
 
 def check(
@@ -50,6 +50,7 @@ def check(
     ] = None,
     browser: Browser = None,
     data_dir: DataDir = None,
+    ledger: LedgerUrl = None,
     json_output: Json = False,
     verbose: Verbose = False,
 ) -> None:
@@ -75,9 +76,10 @@ def check(
         from widerspruch.cli.render_check import print_history, print_report
 
         if history:
-            from widerspruch.settings import resolve_data_dir
+            from widerspruch.settings import LedgerSettings
 
-            print_history(resolve_data_dir(data_dir), services, json_output=json_output)
+            chosen = LedgerSettings.from_options(data_dir, ledger)
+            print_history(chosen, services, json_output=json_output)
             return
         settings = checks.CheckSettings.from_options(
             services=services,
@@ -89,6 +91,7 @@ def check(
             apprise_urls=apprise,
             browser=browser,
             accounts=account,
+            ledger=ledger,
         )
         with _start_run(settings.data_dir, verbose=verbose):
             report = checks.run_check(settings)

@@ -5,10 +5,15 @@ from __future__ import annotations
 import typer
 
 from widerspruch.cli import EXIT_NOT_CONFIRMED, EXIT_OK, _user_errors
-from widerspruch.cli.options import Browser, DataDir, Json
+from widerspruch.cli.options import Browser, DataDir, Json, LedgerUrl
 
 
-def doctor(browser: Browser = None, data_dir: DataDir = None, json_output: Json = False) -> None:
+def doctor(
+    browser: Browser = None,
+    data_dir: DataDir = None,
+    ledger: LedgerUrl = None,
+    json_output: Json = False,
+) -> None:
     """Check this machine: the browser (found, starts headless and with a window), the
     display, the keyring, the data dir, the ledger, and whether Meta's hosts resolve.
 
@@ -23,8 +28,9 @@ def doctor(browser: Browser = None, data_dir: DataDir = None, json_output: Json 
     with _user_errors():
         from widerspruch.cli.render import print_findings
         from widerspruch.doctor import examine
-        from widerspruch.settings import check_browser_path, resolve_data_dir
+        from widerspruch.settings import LedgerSettings, check_browser_path
 
-        findings = examine(resolve_data_dir(data_dir), check_browser_path(browser))
+        chosen = LedgerSettings.from_options(data_dir, ledger)
+        findings = examine(chosen.data_dir, check_browser_path(browser), chosen.ledger)
         print_findings(findings, json_output=json_output)
     raise typer.Exit(EXIT_OK if all(f.ok for f in findings) else EXIT_NOT_CONFIRMED)

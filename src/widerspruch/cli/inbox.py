@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from widerspruch.cli import _user_errors
-from widerspruch.cli.options import DataDir, Json
+from widerspruch.cli.options import DataDir, Json, LedgerUrl
 from widerspruch.errors import UsageError
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ def inbox(
         typer.Option("--rounds", help="With --watch: stop after this many looks.", min=1),
     ] = None,
     data_dir: DataDir = None,
+    ledger: LedgerUrl = None,
     json_output: Json = False,
 ) -> None:
     """Look in a mailbox for Meta's replies to open objections, and import them.
@@ -65,19 +66,19 @@ def inbox(
         from widerspruch.cli.render_inbox import print_poll
         from widerspruch.proof.inbox import Mailbox, poll
         from widerspruch.proof.inbox import watch as watch_polls
-        from widerspruch.settings import resolve_data_dir
+        from widerspruch.settings import LedgerSettings
 
         mailbox = Mailbox.parse(imap)
         if ca_file is not None and not ca_file.expanduser().is_file():
             raise UsageError(f"--ca-file: there is no file {ca_file}")
         if rounds is not None and not watch:
             raise UsageError("--rounds goes with --watch")
-        folder = resolve_data_dir(data_dir)
+        chosen = LedgerSettings.from_options(data_dir, ledger).keeping_files()
         password = _password(mailbox.name, from_stdin=password_stdin)
         ca = ca_file.expanduser() if ca_file else None
 
         def once() -> Poll:
-            return poll(folder, mailbox, password, ca_file=ca)
+            return poll(chosen.data_dir, mailbox, password, ca_file=ca, url=chosen.ledger)
 
         def report(found: Poll) -> None:
             print_poll(found, json_output=json_output)

@@ -15,27 +15,45 @@ HELP = (
 )
 
 
-def migrate(ledger: LedgerUrl = None, data_dir: DataDir = None, json_output: Json = False) -> None:
+def migrate(
+    ledger: LedgerUrl = None,
+    grant_desk: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grant-desk",
+            metavar="ROLE",
+            help="Give this PostgreSQL role a desk's rights on the shared ledger: read, "
+            "claim and record, never delete, create campaigns or export. Repeat for "
+            "several.",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+    json_output: Json = False,
+) -> None:
     """Create the ledger, or bring it up to this widerspruch's schema.
 
     The same migrations make the ledger on SQLite and on PostgreSQL. Every command does
     this by itself when it opens an older ledger; for a shared database, the coordinator
-    runs it once, before the desks start. A ledger written by a newer widerspruch is
-    refused and left as it is.
+    runs it once, before the desks start, with --grant-desk for each desk's role (again
+    after an upgrade). A ledger written by a newer widerspruch is refused and left as
+    it is.
 
     Example:
 
     \b
-        widerspruch ledger migrate --ledger postgresql://coordinator@db.example.org/ngo
+        widerspruch ledger migrate --ledger postgresql://coordinator@db.example.org/ngo \\
+            --grant-desk desk
     """
     with _user_errors():
         from widerspruch.cli.render_ledger import print_migrated
         from widerspruch.ledger.upkeep import migrate as migrate_ledger
-        from widerspruch.settings import prepare_data_dir, resolve_data_dir, resolve_ledger
+        from widerspruch.settings import LedgerSettings, prepare_data_dir
 
-        url = resolve_ledger(ledger)
-        data = resolve_data_dir(data_dir)
-        done = migrate_ledger(prepare_data_dir(data) if url is None else data, url)
+        chosen = LedgerSettings.from_options(data_dir, ledger)
+        url, data = chosen.ledger, chosen.data_dir
+        done = migrate_ledger(
+            prepare_data_dir(data) if url is None else data, url, desks=grant_desk or ()
+        )
     print_migrated(done, json_output=json_output)
 
 

@@ -33,7 +33,10 @@ def _service(name: str | None) -> str | None:
 
 
 def show_log(
-    data_dir: DataDir = None, service: OnlyService = None, json_output: Json = False
+    data_dir: DataDir = None,
+    ledger: LedgerUrl = None,
+    service: OnlyService = None,
+    json_output: Json = False,
 ) -> None:
     """List every objection in the ledger, with its state and times.
 
@@ -45,11 +48,11 @@ def show_log(
     with _user_errors():
         from widerspruch.cli.render import print_log
         from widerspruch.proof.export import objections_with_events
-        from widerspruch.settings import resolve_data_dir
+        from widerspruch.settings import LedgerSettings
 
-        folder = resolve_data_dir(data_dir)
-        found = objections_with_events(folder, _service(service))
-        print_log(folder, found, json_output=json_output)
+        chosen = LedgerSettings.from_options(data_dir, ledger)
+        found = objections_with_events(chosen.data_dir, _service(service), chosen.ledger)
+        print_log(chosen, found, json_output=json_output)
 
 
 def verify(
@@ -82,6 +85,8 @@ def verify(
     every file added later (receipt, Meta's replies, a trusted timestamp, whose
     signature is checked too). Prints "intact", or names each changed or missing file
     and each problem (exit 1). --all checks every objection: one line each, and a total.
+    With a shared --ledger, the files are those in this data dir: an objection sent at
+    another desk is verified there.
 
     Example:
 
@@ -92,20 +97,18 @@ def verify(
     with _user_errors():
         from widerspruch.proof.timestamp import read_ca
         from widerspruch.proof.verify import verify_all, verify_bundle
+        from widerspruch.settings import LedgerSettings
 
         ca = read_ca(tsa_ca, "--tsa-ca") if tsa_ca is not None else None
-        if ledger is not None and not all_objections:
-            raise UsageError("--ledger works with --all (one objection: from its data dir)")
+        chosen = LedgerSettings.from_options(data_dir, ledger)
         if all_objections:
             if target is not None:
                 raise UsageError("give an objection (or a folder), or --all, not both")
-            from widerspruch.settings import resolve_ledger
-
-            archive = verify_all(data_dir, ca, resolve_ledger(ledger))
+            archive = verify_all(chosen.data_dir, ca, chosen.ledger)
         elif target is None:
             raise UsageError("name an objection's number or a bundle folder, or use --all")
         else:
-            verdict = verify_bundle(target, data_dir, ca)
+            verdict = verify_bundle(target, chosen.data_dir, ca, chosen.ledger)
     from widerspruch.cli.render_proof import print_archive, print_verdict
 
     if all_objections:
@@ -123,6 +126,7 @@ def timestamp(
         Path, typer.Option("--ca", help="The authority's CA certificate (PEM), to check it.")
     ],
     data_dir: DataDir = None,
+    ledger: LedgerUrl = None,
     json_output: Json = False,
 ) -> None:
     """Add a trusted timestamp (RFC 3161) to an objection's sealed bundle.
@@ -140,17 +144,19 @@ def timestamp(
         from widerspruch.ledger import Ledger
         from widerspruch.logs import configure
         from widerspruch.proof.timestamp import TimestampFailed, Timestamping, add_timestamp
-        from widerspruch.proof.verify import objection_by_id
-        from widerspruch.settings import resolve_data_dir
+        from widerspruch.proof.verify import objection_by_id, require_evidence_here
+        from widerspruch.settings import LedgerSettings
 
         options = Timestamping.from_options(url, ca)
         assert options is not None  # both are required options
-        folder = resolve_data_dir(data_dir)
-        objection = objection_by_id(folder, objection_id)
+        chosen = LedgerSettings.from_options(data_dir, ledger)
+        folder = chosen.data_dir
+        objection = objection_by_id(folder, objection_id, chosen.ledger)
+        require_evidence_here(objection, chosen.ledger, f"timestamp {objection.id}")
         configure(folder)
         try:
-            with Ledger.open(folder) as ledger:
-                stamp = add_timestamp(ledger, objection, options.url, options.ca_pem)
+            with Ledger.open(folder, url=chosen.ledger) as opened:
+                stamp = add_timestamp(opened, objection, options.url, options.ca_pem)
         except TimestampFailed as failed:
             raise UsageError(f"no timestamp: {failed}") from None
     from widerspruch.cli.render_proof import print_stamp
@@ -162,6 +168,7 @@ def receipt(
     objection_id: ObjectionId,
     browser: PrintBrowser = None,
     data_dir: DataDir = None,
+    ledger: LedgerUrl = None,
     json_output: Json = False,
 ) -> None:
     """Write an objection's PDF receipt, receipt.pdf in its evidence bundle.
@@ -179,13 +186,15 @@ def receipt(
     with _user_errors():
         from widerspruch.logs import configure
         from widerspruch.proof.receipt import receipt_for
-        from widerspruch.proof.verify import objection_by_id
-        from widerspruch.settings import resolve_data_dir
+        from widerspruch.proof.verify import objection_by_id, require_evidence_here
+        from widerspruch.settings import LedgerSettings
 
-        folder = resolve_data_dir(data_dir)
-        objection = objection_by_id(folder, objection_id)
+        chosen = LedgerSettings.from_options(data_dir, ledger)
+        folder = chosen.data_dir
+        objection = objection_by_id(folder, objection_id, chosen.ledger)
+        require_evidence_here(objection, chosen.ledger, f"receipt {objection.id}")
         configure(folder)
-        path = receipt_for(folder, objection, browser)
+        path = receipt_for(folder, objection, browser, chosen.ledger)
     from widerspruch.cli.render import print_receipt
 
     print_receipt(objection, path, json_output=json_output)
@@ -195,6 +204,7 @@ def confirm(
     objection_id: ObjectionId,
     eml: Annotated[Path, typer.Option("--eml", help="Meta's email, saved as a .eml file.")],
     data_dir: DataDir = None,
+    ledger: LedgerUrl = None,
     json_output: Json = False,
 ) -> None:
     """Import Meta's reply to an objection, and record what it says.
@@ -212,17 +222,21 @@ def confirm(
     with _user_errors():
         from widerspruch.proof.replies import import_reply
         from widerspruch.proof.verify import objection_by_id
-        from widerspruch.settings import resolve_data_dir
+        from widerspruch.settings import LedgerSettings
 
-        folder = resolve_data_dir(data_dir)
-        imported = import_reply(folder, objection_by_id(folder, objection_id), eml)
+        chosen = LedgerSettings.from_options(data_dir, ledger).keeping_files()
+        objection = objection_by_id(chosen.data_dir, objection_id, chosen.ledger)
+        imported = import_reply(chosen.data_dir, objection, eml, url=chosen.ledger)
     from widerspruch.cli.render import print_reply
 
     print_reply(imported, json_output=json_output)
 
 
 def status(
-    data_dir: DataDir = None, service: OnlyService = None, json_output: Json = False
+    data_dir: DataDir = None,
+    ledger: LedgerUrl = None,
+    service: OnlyService = None,
+    json_output: Json = False,
 ) -> None:
     """List every objection with its age and state, and flag the overdue ones.
 
@@ -240,11 +254,11 @@ def status(
     with _user_errors():
         from widerspruch.cli.render import print_status
         from widerspruch.proof.deadline import ledger_standings
-        from widerspruch.settings import resolve_data_dir
+        from widerspruch.settings import LedgerSettings
 
-        folder, now = resolve_data_dir(data_dir), datetime.now(UTC)
-        found = ledger_standings(folder, now, _service(service))
-        print_status(folder, now, found, json_output=json_output)
+        chosen, now = LedgerSettings.from_options(data_dir, ledger), datetime.now(UTC)
+        found = ledger_standings(chosen.data_dir, now, _service(service), chosen.ledger)
+        print_status(chosen, now, found, json_output=json_output)
 
 
 def followup(
@@ -262,6 +276,7 @@ def followup(
     ] = None,
     output: Output = None,
     data_dir: DataDir = None,
+    ledger: LedgerUrl = None,
     json_output: Json = False,
 ) -> None:
     """Write a reminder to Meta, or a complaint to a data protection authority.
@@ -283,13 +298,13 @@ def followup(
         from widerspruch.cli.render import print_or_write
         from widerspruch.proof.followup import write_followup
         from widerspruch.proof.verify import attachments, objection_by_id
-        from widerspruch.settings import resolve_data_dir
+        from widerspruch.settings import LedgerSettings
 
-        folder = resolve_data_dir(data_dir)
-        objection = objection_by_id(folder, objection_id)
+        chosen = LedgerSettings.from_options(data_dir, ledger)
+        objection = objection_by_id(chosen.data_dir, objection_id, chosen.ledger)
         text = write_followup(
             objection,
-            attachments(folder, objection),
+            attachments(chosen.data_dir, objection, chosen.ledger),
             kind=kind,
             language=language,
             now=datetime.now(UTC),
@@ -312,6 +327,7 @@ def export(
     ] = False,
     output: Output = None,
     data_dir: DataDir = None,
+    ledger: LedgerUrl = None,
 ) -> None:
     """Export every objection with its state, dates and evidence hashes.
 
@@ -331,12 +347,13 @@ def export(
         from widerspruch.cli.render import print_or_write
         from widerspruch.proof.export import FORMATS
         from widerspruch.proof.export import export as export_ledger
-        from widerspruch.settings import resolve_data_dir
+        from widerspruch.settings import LedgerSettings
 
         fmt = chosen_format(fmt, json_output)
         if fmt not in FORMATS:
             raise UsageError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
+        chosen = LedgerSettings.from_options(data_dir, ledger)
         text = export_ledger(
-            resolve_data_dir(data_dir), fmt=fmt, redact=redact, now=datetime.now(UTC)
+            chosen.data_dir, fmt=fmt, redact=redact, now=datetime.now(UTC), url=chosen.ledger
         )
         print_or_write(text, output, "exported")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from widerspruch.proof.deadline import Standing
     from widerspruch.proof.followup import Followup
     from widerspruch.proof.replies import ImportedReply
+    from widerspruch.settings import LedgerSettings
     from widerspruch.submit import Outcome
     from widerspruch.submit.justification import Template
     from widerspruch.submit.result import Result
@@ -161,24 +162,18 @@ def _record(result: Result) -> str:
 # -- the ledger: log and status -------------------------------------------------------------
 
 
-def nothing_yet(data_dir: Path) -> str:
+def nothing_yet(chosen: LedgerSettings) -> str:
     """The same words for a ledger that is missing and one that is empty."""
-    return f"No objections recorded yet in {data_dir}."
-
-
-def _ledger_file(data_dir: Path) -> Path:
-    from widerspruch.ledger import LEDGER_FILE  # not at import: it brings the logging along
-
-    return data_dir / LEDGER_FILE
+    return f"No objections recorded yet in {chosen.home}."
 
 
 def log_document(
-    data_dir: Path, found: list[tuple[Objection, list[Event]]] | None
+    chosen: LedgerSettings, found: list[tuple[Objection, list[Event]]] | None
 ) -> dict[str, object]:
     if found is None:
         return {"ledger": None, "objections": []}
     return {
-        "ledger": str(_ledger_file(data_dir)),
+        "ledger": chosen.where,
         "objections": [_objection_json(o, [vars(e) for e in events]) for o, events in found],
     }
 
@@ -192,15 +187,18 @@ def _objection_json(objection: Objection, events: list[dict[str, Any]]) -> dict[
 
 
 def print_log(
-    data_dir: Path, found: list[tuple[Objection, list[Event]]] | None, *, json_output: bool
+    chosen: LedgerSettings,
+    found: list[tuple[Objection, list[Event]]] | None,
+    *,
+    json_output: bool,
 ) -> None:
     if json_output:
-        print_json(log_document(data_dir, found))
+        print_json(log_document(chosen, found))
     elif not found:
-        typer.echo(nothing_yet(data_dir))
+        typer.echo(nothing_yet(chosen))
     else:
         print_table(
-            f"Ledger: {_ledger_file(data_dir)}",
+            f"Ledger: {chosen.where}",
             ("#", "service", "account", "status", "created", "finished", "detail"),
             [
                 (
@@ -218,18 +216,18 @@ def print_log(
 
 
 def print_status(
-    data_dir: Path, now: datetime, found: list[Standing] | None, *, json_output: bool
+    chosen: LedgerSettings, now: datetime, found: list[Standing] | None, *, json_output: bool
 ) -> None:
     if json_output:
         print_json(
             {
-                "ledger": None if found is None else str(_ledger_file(data_dir)),
+                "ledger": None if found is None else chosen.where,
                 "now": now.isoformat(timespec="seconds"),
                 "objections": [s.to_json() for s in found or []],
             }
         )
     elif not found:
-        typer.echo(nothing_yet(data_dir))
+        typer.echo(nothing_yet(chosen))
     else:
         print_table(
             f"Objections on {local_time(now)}",

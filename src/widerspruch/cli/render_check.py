@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from widerspruch.check.results import CheckReport, CheckState
 from widerspruch.check.timeline import CHANGES_SHOWN, UPTIME_DAYS, history
-from widerspruch.ledger import LEDGER_FILE
 from widerspruch.text import without_query
+
+if TYPE_CHECKING:
+    from widerspruch.settings import LedgerSettings
 
 
 def _styled(state: str, expected: bool) -> str:
@@ -48,18 +50,20 @@ def print_report(report: CheckReport, *, json_output: bool) -> None:
             sys.stderr.write(f"widerspruch: could not notify {delivery.target}: {delivery.error}\n")
 
 
-def print_history(data_dir: Path, services: Sequence[str] | None, *, json_output: bool) -> None:
+def print_history(
+    chosen: LedgerSettings, services: Sequence[str] | None, *, json_output: bool
+) -> None:
     from widerspruch.cli.render import local_time, print_json, print_table
 
-    timelines = history(data_dir, services)
+    timelines = history(chosen.data_dir, services, chosen.ledger)
     if json_output:
         print_json({"history": [timeline.to_json() for timeline in timelines]})
         return
     if not timelines:
-        sys.stdout.write(f"No checks recorded yet in {data_dir}.\n")
+        sys.stdout.write(f"No checks recorded yet in {chosen.home}.\n")
         return
     print_table(
-        f"Check history ({data_dir / LEDGER_FILE})",
+        f"Check history ({chosen.where})",
         (
             "service",
             "now",

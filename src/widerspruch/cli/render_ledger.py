@@ -20,15 +20,18 @@ def print_migrated(done: Migrated, *, json_output: bool) -> None:
                 "ledger": done.ledger,
                 "schema": done.schema,
                 "applied": [{"version": v, "name": name} for v, name in done.applied],
+                "granted": list(done.granted),
             }
         )
         return
     if not done.applied:
         typer.echo(f"The ledger {done.ledger} is up to date (schema {done.schema}).")
-        return
-    typer.echo(f"The ledger {done.ledger} is at schema {done.schema} now; applied:")
-    for version, name in done.applied:
-        typer.echo(f"  {version:>3}  {name}")
+    else:
+        typer.echo(f"The ledger {done.ledger} is at schema {done.schema} now; applied:")
+        for version, name in done.applied:
+            typer.echo(f"  {version:>3}  {name}")
+    for role in done.granted:
+        typer.echo(f"The role {role} has a desk's rights now: read, claim, record; no delete.")
 
 
 def print_created(name: str, members: int, *, json_output: bool) -> None:

@@ -218,14 +218,16 @@ def demo(
         print_results,
         results_document,
     )
+    from widerspruch.settings import LedgerSettings
 
     kept = data_dir is not None or keep
+    chosen = LedgerSettings(ledger_dir)  # the demo's own folder, never a shared ledger
     if json_output:
-        print_json({**results_document(outcome), **log_document(ledger_dir, logged), "kept": kept})
+        print_json({**results_document(outcome), **log_document(chosen, logged), "kept": kept})
     else:
         print_results(outcome, json_output=False)
         typer.echo(f"\nWhat the demo's ledger {ledger_dir} holds:\n")
-        print_log(ledger_dir, logged, json_output=False)
+        print_log(chosen, logged, json_output=False)
         if not kept:
             typer.echo(
                 f"\nThe demo's folder {ledger_dir} is removed again; "

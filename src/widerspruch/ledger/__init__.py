@@ -18,6 +18,7 @@ This package re-exports what the rest of widerspruch uses; the code lives in:
 - ``errors``: LedgerError and its kinds, and ``fault``, which names an SQLite error;
 - ``faults``: a damaged, busy or full ledger, found out without changing it, in one line;
 - ``claims``: who holds an objection's claim, and whether that run still lives;
+- ``roles``: the coordinator's and the desks' rights in a shared PostgreSQL ledger;
 - ``paths``: paths kept relative to the data dir, handed back resolved against it;
 - ``chain``: the seals' chain of manifest hashes.
 """

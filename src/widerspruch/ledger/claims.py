@@ -5,10 +5,12 @@ A claim is the objection's ledger row while it is ``in_progress`` or ``submittin
 (``widerspruch.states.CLAIM_STATES``); a partial unique index allows one such row per
 account and service. The row names its owner: process id, host, the process's start
 time, a token that tells two owners in one process apart, and a lease (an expiry time
-in epoch seconds). The owner renews the lease while it runs (``Renewer``, a thread with
-a connection of its own). Another run meets the claim and stops, unless the owner is
-gone: the lease has expired, or the owner ran on this host and its process has ended
-(or the process id now belongs to a process started at another time).
+in epoch seconds: on a shared ledger by the database's clock, so that a desk whose own
+clock is off neither loses its lease early nor keeps one too long). The owner renews
+the lease while it runs (``Renewer``, a thread with a connection of its own). Another
+run meets the claim and stops, unless the owner is gone: the lease has expired, or the
+owner ran on this host and its process has ended (or the process id now belongs to a
+process started at another time).
 
 The rules are plain values and comparisons, decided here in Python and written with
 plain compare-and-set SQL by the ledger, so that they hold on any SQL database.
@@ -215,7 +217,7 @@ class Renewer:
                     if ledger is None:
                         ledger = Ledger.open(self.data_dir, url=self.url)
                         ledger.owner = self.owner
-                    ledger.renew_leases(now_epoch() + self.lease)
+                    ledger.renew_leases(ledger.lease_clock() + self.lease)
                     self.renewals += 1
                 except Exception as error:  # noqa: BLE001 - try again at the next tick
                     log.warning("lease_not_renewed", error=str(error).splitlines()[0])

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from widerspruch.ledger import claims
 from widerspruch.ledger.batches import BatchQueues
 from widerspruch.ledger.engine import Db
 from widerspruch.ledger.errors import LedgerError
@@ -115,9 +114,10 @@ class Desks(BatchQueues):
     def take_member(self, campaign: Campaign, desk: str) -> AtDesk | None:
         """The next queued member, now at `desk` under this owner's lease; None when the
         queue is empty. Members whose desk's lease ran out are settled first."""
-        now, epoch = utc_now(), claims.now_epoch()
-        expires = epoch + self.lease
+        now = utc_now()
         with self._transaction() as db:
+            epoch = self._epoch(db)
+            expires = epoch + self.lease
             self._settle_expired(db, campaign, epoch, now)
             row = db.execute(
                 # Only the fixed locking clause (or nothing) is added; values are bound.

@@ -357,10 +357,14 @@ def pending(path: Path, *, url: str | None = None) -> list[tuple[int, str]]:
     created, changed or locked. NoLedger if there is no file; any other fault as one
     LedgerError line."""
     if url is not None:
+        from widerspruch.ledger.errors import NoLedger
         from widerspruch.ledger.store import Store
 
-        with Store.open(path.parent, url=url, read_only=True) as store:
-            version = store._version()
+        try:
+            with Store.open(path.parent, url=url, read_only=True) as store:
+                version = store._version()
+        except NoLedger:  # a database without the ledger's tables: every one is pending
+            version = 0
         return [(number, name) for number, name, _ in MIGRATIONS if number > version]
     try:
         db = sqlite3.connect(

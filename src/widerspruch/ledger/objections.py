@@ -110,7 +110,7 @@ class Ledger(CheckHistory, Desks):
                         owner.started,
                         owner.token,
                         now,
-                        claims.now_epoch() + self.lease,
+                        self._epoch(db) + self.lease,
                         int(demo),
                     ),
                 )
@@ -188,7 +188,7 @@ class Ledger(CheckHistory, Desks):
             if expected is not None and current.status is not expected:
                 self._refuse(current, status, f"it is {current.status.value}, not {expected}")
             if current.status in CLAIM_STATES and current.claim_token != self.owner.token:
-                why = claims.gone(claims.Claim.of(current), self.owner, claims.now_epoch())
+                why = claims.gone(claims.Claim.of(current), self.owner, self._epoch(db))
                 if why is None:
                     self._refuse(current, status, claims.describe(current, self.owner))
                 current = self._take_over(db, current, why, now)
@@ -231,7 +231,7 @@ class Ledger(CheckHistory, Desks):
     ) -> Objection | None:
         """The live open claim for this account and service; gone owners' are taken over."""
         for open_claim in self._open_claims(db, service, email, demo=demo):
-            why = claims.gone(claims.Claim.of(open_claim), self.owner, claims.now_epoch())
+            why = claims.gone(claims.Claim.of(open_claim), self.owner, self._epoch(db))
             if why is None:
                 return open_claim
             self._take_over(db, open_claim, why, now)

@@ -26,6 +26,7 @@ from widerspruch.ledger.errors import (
     LedgerDamaged,
     LedgerError,
     LedgerFull,
+    NoLedger,
     fault,
     not_opened,
 )
@@ -134,6 +135,11 @@ class Store:
         try:
             with ledger._faults():
                 ledger._refuse_newer()
+                if read_only and ledger._version() == 0:
+                    raise NoLedger(
+                        f"no ledger yet in {engine.shown(url)}; nothing was created "
+                        "(`widerspruch ledger migrate --ledger URL` creates it)"
+                    )
                 if not read_only:
                     ledger._migrate()
         except BaseException:
@@ -190,6 +196,30 @@ class Store:
 
     def _version(self) -> int:
         return migrations.schema_version(self._db, self.engine)
+
+    def _epoch(self, db: engine.Db | None = None) -> int:
+        """Now in epoch seconds, as leases are set and judged: on a shared ledger the
+        database's clock (its now()), one clock for every desk however each desk's own is
+        set; on the file, this machine's."""
+        if self.url is None:
+            return claims.now_epoch()
+        with self._faults():
+            row = (
+                (db or self._db)
+                .execute("SELECT CAST(floor(EXTRACT(EPOCH FROM now())) AS BIGINT)")
+                .fetchone()
+            )
+        return int(row[0])
+
+    def lease_clock(self) -> int:
+        """Now in epoch seconds on the clock leases are judged by (see `_epoch`)."""
+        return self._epoch()
+
+    @property
+    def schema(self) -> int:
+        """The number of the last migration this ledger has had."""
+        with self._faults():
+            return self._version()
 
     def _refuse_newer(self) -> None:
         version = self._version()
@@ -265,6 +295,12 @@ class Store:
         if isinstance(error, psycopg.OperationalError):
             return self._unreachable(self.url or "", error)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if isinstance(error, psycopg.errors.InsufficientPrivilege):
+            # A desk's role (widerspruch.ledger.roles) asked for the coordinator's work.
+            return LedgerError(
+                f"the ledger database {self.where} does not allow this role to do that "
+                f"({first}); it is the coordinator's to do. Nothing was changed"
+            )
         return LedgerError(
             f"the ledger database {self.where} refused a statement ({first}); nothing was "
             "changed by it. Ask the database's administrator if this happens again"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from widerspruch.errors import UsageError
 from widerspruch.ledger.migrations import pending
 from widerspruch.ledger.objections import Ledger
+from widerspruch.ledger.roles import checked_role, grant_desk, require_coordinator
 from widerspruch.ledger.store import LEDGER_FILE
 
 
@@ -16,18 +18,25 @@ class Migrated:
     ledger: str  # the file, or the database's URL without secrets
     schema: int  # the schema version it has now
     applied: list[tuple[int, str]]  # (version, name) of each migration applied now
+    granted: tuple[str, ...] = ()  # the roles given a desk's rights now (roles.grant_desk)
 
 
-def migrate(data_dir: Path, url: str | None = None) -> Migrated:
+def migrate(data_dir: Path, url: str | None = None, desks: Sequence[str] = ()) -> Migrated:
     """Bring the ledger (the SQLite file in `data_dir`, or the PostgreSQL database at
-    `url`) up to this widerspruch's schema, creating it if there is none yet."""
+    `url`) up to this widerspruch's schema, creating it if there is none yet; then give
+    each role of `desks` a desk's rights on it (only on PostgreSQL)."""
+    if desks and url is None:
+        raise UsageError("--grant-desk works with a shared ledger (--ledger postgresql://…)")
+    names = tuple(checked_role(name) for name in desks)
     path = data_dir / LEDGER_FILE
     before = pending(path, url=url) if url is not None or path.exists() else None
     with Ledger.open(data_dir, url=url) as ledger:
         schema = ledger._version()
         where = ledger.where
+        for name in names:
+            grant_desk(ledger, name)
     applied = before if before is not None else pending_all()
-    return Migrated(where, schema, applied)
+    return Migrated(where, schema, applied, names)
 
 
 def pending_all() -> list[tuple[int, str]]:
@@ -68,6 +77,7 @@ def copy(data_dir: Path, source: str | None, target: str | None) -> Copied:
         raise UsageError("copy: the source and the target are the same ledger")
     counts: dict[str, int] = {}
     with Ledger.open(data_dir, url=source) as ledger, Ledger.open(data_dir, url=target) as into:
+        require_coordinator(ledger, "copies the ledger")
         for table, _ in TABLES:
             # Only the fixed table names above are formatted in.
             found = into._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from widerspruch.ledger import LEDGER_FILE, Ledger, Objection
+from widerspruch.ledger import LEDGER_FILE, Ledger, NoLedger, Objection
 from widerspruch.states import Status
 
 # Sent to Meta, and Meta has not answered yet: the clock runs.
@@ -128,11 +128,14 @@ def standings(ledger: Ledger, now: datetime, service: str | None = None) -> list
 
 
 def ledger_standings(
-    data_dir: Path, now: datetime, service: str | None = None
+    data_dir: Path, now: datetime, service: str | None = None, url: str | None = None
 ) -> list[Standing] | None:
     """Where each objection (on `service`) in `data_dir`'s ledger stands at `now`, as
     `widerspruch status` lists them; None when there is no ledger yet."""
-    if not (data_dir / LEDGER_FILE).exists():
+    if url is None and not (data_dir / LEDGER_FILE).exists():
         return None
-    with Ledger.open(data_dir, read_only=True) as ledger:
-        return standings(ledger, now, service)
+    try:
+        with Ledger.open(data_dir, url=url, read_only=True) as ledger:
+            return standings(ledger, now, service)
+    except NoLedger:  # a shared database without the ledger's tables yet
+        return None

@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from widerspruch.ledger import LEDGER_FILE, Attachment, Event, Ledger, Objection
+from widerspruch.ledger import LEDGER_FILE, Attachment, Event, Ledger, NoLedger, Objection
+from widerspruch.ledger.roles import require_coordinator
 from widerspruch.logs import mask_email
 from widerspruch.proof.deadline import standing
 from widerspruch.proof.replies import REPLY_KIND, reply_facts
@@ -69,10 +70,13 @@ def _masked(value: Any) -> Any:
     return value
 
 
-def records(data_dir: Path, *, redact: bool, now: datetime) -> list[dict[str, Any]]:
-    """One dict per objection, oldest first."""
+def records(
+    data_dir: Path, *, redact: bool, now: datetime, url: str | None = None
+) -> list[dict[str, Any]]:
+    """One dict per objection, oldest first (of the shared ledger at `url`, if given)."""
     found = []
-    with Ledger.open(data_dir, read_only=True) as ledger:
+    with Ledger.open(data_dir, url=url, read_only=True) as ledger:
+        require_coordinator(ledger, "exports")
         for objection in ledger.objections():
             clock = standing(objection, now)
             record: dict[str, Any] = {
@@ -118,20 +122,24 @@ def records(data_dir: Path, *, redact: bool, now: datetime) -> list[dict[str, An
 
 
 def objections_with_events(
-    data_dir: Path, service: str | None = None
+    data_dir: Path, service: str | None = None, url: str | None = None
 ) -> list[tuple[Objection, list[Event]]] | None:
     """Every objection (on `service`) with its events, oldest first, as `widerspruch log`
-    lists them; None when there is no ledger yet."""
-    if not (data_dir / LEDGER_FILE).exists():
+    lists them (of the shared ledger at `url`, if given); None when there is no ledger yet."""
+    if url is None and not (data_dir / LEDGER_FILE).exists():
         return None
-    with Ledger.open(data_dir, read_only=True) as ledger:
-        return [(o, ledger.events(o.id)) for o in ledger.objections(service)]
+    try:
+        with Ledger.open(data_dir, url=url, read_only=True) as ledger:
+            return [(o, ledger.events(o.id)) for o in ledger.objections(service)]
+    except NoLedger:  # a shared database without the ledger's tables yet
+        return None
 
 
-def export(data_dir: Path, *, fmt: str, redact: bool, now: datetime) -> str:
-    """The whole ledger as one CSV or JSON text; a UsageError when there is none."""
-    require_ledger(data_dir)
-    rows = records(data_dir, redact=redact, now=now)
+def export(data_dir: Path, *, fmt: str, redact: bool, now: datetime, url: str | None = None) -> str:
+    """The whole ledger (the shared one at `url`, if given) as one CSV or JSON text; a
+    UsageError when there is none."""
+    require_ledger(data_dir, url)
+    rows = records(data_dir, redact=redact, now=now, url=url)
     if fmt == "json":
         document = {
             "exported_at": now.isoformat(timespec="seconds"),

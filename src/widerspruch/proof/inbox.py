@@ -104,8 +104,8 @@ class Poll:
     already: int = 0  # emails imported before
 
 
-def open_objections(data_dir: Path) -> list[Objection]:
-    with Ledger.open(data_dir) as ledger:
+def open_objections(data_dir: Path, url: str | None = None) -> list[Objection]:
+    with Ledger.open(data_dir, url=url) as ledger:
         return [o for o in ledger.objections() if o.status in OPEN and o.submitted_at]
 
 
@@ -172,7 +172,12 @@ def _fetch(imap: imaplib.IMAP4, uid: str) -> bytes | None:
 
 
 def _import(
-    data_dir: Path, uid: str, raw: bytes, objections: list[Objection], dns: DnsLookup | None
+    data_dir: Path,
+    uid: str,
+    raw: bytes,
+    objections: list[Objection],
+    dns: DnsLookup | None,
+    url: str | None,
 ) -> tuple[Looked | None, bool]:
     """(what became of the email, whether it was imported before)."""
     message = parse_message(raw)
@@ -181,7 +186,7 @@ def _import(
     reasons: list[str] = []
     for objection in objections:
         try:
-            imported = import_message(data_dir, objection, raw, dns=dns)
+            imported = import_message(data_dir, objection, raw, dns=dns, url=url)
         except ReplyMismatch as error:
             reasons.append(str(error))
         except UsageError as error:
@@ -204,9 +209,11 @@ def poll(
     *,
     ca_file: Path | None = None,
     dns: DnsLookup | None = None,
+    url: str | None = None,
 ) -> Poll:
-    """Look once for Meta's replies to the open objections, and import them."""
-    objections = open_objections(data_dir)
+    """Look once for Meta's replies to the open objections (of the shared ledger at
+    `url`, if given), and import them."""
+    objections = open_objections(data_dir, url)
     result = Poll(datetime.now(UTC), [o.id for o in objections])
     if not objections:
         return result
@@ -217,10 +224,10 @@ def poll(
             if raw is None:
                 continue
             # An objection answered by an earlier email of this poll is no longer open.
-            still = [o for o in open_objections(data_dir) if o.id in result.objections]
+            still = [o for o in open_objections(data_dir, url) if o.id in result.objections]
             if not still:
                 break
-            looked, before = _import(data_dir, uid, raw, still, dns)
+            looked, before = _import(data_dir, uid, raw, still, dns, url)
             if before:
                 result = _replace(result, already=result.already + 1)
             elif looked is not None:

@@ -438,15 +438,21 @@ def headless_browser(browser_option: str | None) -> Iterator[Browser]:
         yield session.browser
 
 
-def receipt_for(data_dir: Path, objection: Objection, browser_option: str | None) -> Path:
-    """`widerspruch receipt ID`: check first, then launch a browser and (re)write it."""
+def receipt_for(
+    data_dir: Path, objection: Objection, browser_option: str | None, url: str | None = None
+) -> Path:
+    """`widerspruch receipt ID`: check first, then launch a browser and (re)write it
+    (recorded in the shared ledger at `url`, if given)."""
     from playwright.sync_api import Error as PlaywrightError
 
     from widerspruch.failures import explain
 
     check_receiptable(objection)
     try:
-        with headless_browser(browser_option) as browser, Ledger.open(data_dir) as ledger:
+        with (
+            headless_browser(browser_option) as browser,
+            Ledger.open(data_dir, url=url) as ledger,
+        ):
             return write_receipt(ledger.get(objection.id), ledger, browser)
     except PlaywrightError as error:
         failure = explain(error)

@@ -240,13 +240,15 @@ def import_reply(
     *,
     dns: DnsLookup | None = None,
     now: datetime | None = None,
+    url: str | None = None,
 ) -> ImportedReply:
-    """Check, store and record Meta's reply to `objection` from the file `eml`."""
+    """Check, store and record Meta's reply to `objection` from the file `eml` (in the
+    shared ledger at `url`, if given; the email itself is kept in this data dir)."""
     try:
         data = eml.expanduser().read_bytes()
     except OSError as error:
         raise UsageError(f"--eml: cannot read {eml} ({error.strerror or error})") from None
-    return import_message(data_dir, objection, data, dns=dns, now=now)
+    return import_message(data_dir, objection, data, dns=dns, now=now, url=url)
 
 
 def import_message(
@@ -256,9 +258,11 @@ def import_message(
     *,
     dns: DnsLookup | None = None,
     now: datetime | None = None,
+    url: str | None = None,
 ) -> ImportedReply:
     """Check, store and record the raw email `data` as Meta's reply to `objection`;
-    move its status. ReplyMismatch (a UsageError) says why it is not one."""
+    move its status. ReplyMismatch (a UsageError) says why it is not one. With `url`,
+    the record goes into that shared ledger, the email into this data dir's bundle."""
     # A failed record whose request left the browser may still have reached Meta.
     if not objection.may_have_been_sent or objection.submitted_at is None:
         raise UsageError(
@@ -274,7 +278,7 @@ def import_message(
     )
     domains = get_flow(objection.service).mail_domains
     dkim = check_dkim(data, domains, dns)  # before the ledger opens: it may wait on DNS
-    with Ledger.open(data_dir) as ledger:
+    with Ledger.open(data_dir, url=url) as ledger:
         refused = _already_stored(ledger, objection, digest, checked)
         if refused is not None:
             raise refused

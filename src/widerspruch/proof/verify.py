@@ -21,37 +21,55 @@ def objection_number(text: str) -> int:
     raise UsageError(f"{text!r} is not an objection number (see `widerspruch log`)")
 
 
-def require_ledger(data_dir: Path) -> None:
+def require_ledger(data_dir: Path, url: str | None = None) -> None:
     """A UsageError unless `data_dir` holds a ledger (a command that reads one, never
-    creates one)."""
-    if not (data_dir / LEDGER_FILE).exists():
+    creates one); a shared ledger at `url` is there (opening it tells if it is not)."""
+    if url is None and not (data_dir / LEDGER_FILE).exists():
         raise UsageError(f"no ledger in {data_dir}; use --data-dir")
 
 
-def objection_by_id(data_dir: Path, objection_id: str) -> Objection:
+def objection_by_id(data_dir: Path, objection_id: str, url: str | None = None) -> Objection:
     """The ledger's objection with this number, or a UsageError saying what is there."""
     number = objection_number(objection_id)
-    require_ledger(data_dir)
-    with Ledger.open(data_dir, read_only=True) as ledger:
+    require_ledger(data_dir, url)
+    with Ledger.open(data_dir, url=url, read_only=True) as ledger:
         return ledger.get(number)
 
 
-def attachments(data_dir: Path, objection: Objection) -> list[Attachment]:
+def attachments(data_dir: Path, objection: Objection, url: str | None = None) -> list[Attachment]:
     """The files added to `objection` after its bundle was sealed (receipt, Meta's replies)."""
-    with Ledger.open(data_dir, read_only=True) as ledger:
+    with Ledger.open(data_dir, url=url, read_only=True) as ledger:
         return ledger.attachments(objection.id)
 
 
+def require_evidence_here(objection: Objection, url: str | None, command: str) -> None:
+    """With a shared ledger (`url`), a UsageError unless `objection`'s evidence bundle
+    lies in this data dir: the shared ledger keeps the record and its hashes, the files
+    stay on the desk that sent it. (On the data dir's own ledger a missing bundle is no
+    usage mistake but lost evidence, which `verify` reports.)"""
+    if url is None or not objection.evidence_dir or Path(objection.evidence_dir).is_dir():
+        return
+    raise UsageError(
+        f"the evidence files of objection #{objection.id} are not on this machine (no "
+        f"{objection.evidence_dir}); the shared ledger holds its record, not its files: "
+        f"run `widerspruch {command}` with the --data-dir of the desk that sent it"
+    )
+
+
 def verify_bundle(
-    target: str, data_dir_option: Path | None, tsa_ca: bytes | None = None
+    target: str,
+    data_dir_option: Path | None,
+    tsa_ca: bytes | None = None,
+    url: str | None = None,
 ) -> Verdict:
     """Verify by objection number (everything the archive holds for it), or by folder:
-    the ledger's objection when the folder is its bundle, else the bundle by itself."""
+    the ledger's objection when the folder is its bundle, else the bundle by itself.
+    With `url`, the objection is the shared ledger's, its bundle in this data dir."""
     data_dir = resolve_data_dir(data_dir_option)
     folder = Path(target).expanduser()
     if folder.is_dir():
-        if (data_dir / LEDGER_FILE).exists():
-            with Ledger.open(data_dir, read_only=True) as ledger:
+        if url is not None or (data_dir / LEDGER_FILE).exists():
+            with Ledger.open(data_dir, url=url, read_only=True) as ledger:
                 for objection in ledger.objections():
                     if (
                         objection.evidence_dir
@@ -69,11 +87,12 @@ def verify_bundle(
             "(see `widerspruch log`)"
         )
     number = objection_number(target)
-    require_ledger(data_dir)
-    with Ledger.open(data_dir, read_only=True) as ledger:
+    require_ledger(data_dir, url)
+    with Ledger.open(data_dir, url=url, read_only=True) as ledger:
         objection = ledger.get(number)
         if not objection.evidence_dir:
             raise UsageError(f"objection #{objection.id} has no evidence bundle")
+        require_evidence_here(objection, url, f"verify {objection.id}")
         return verify_objection(ledger, objection, tsa_ca)
 
 
