@@ -62,6 +62,10 @@ class Flow(FormFiller):
         The short name used on the command line and in the ledger (lower case).
     ``display_name``
         How people call it.
+    ``company``
+        Who runs the service and answers the objection, as people call it: the name
+        the messages shown to the person use ("Meta may have it", "check your email for
+        Meta's confirmation").
     ``form_urls``
         The official form URL(s), current first. Older or other known URLs of the
         same form follow; rechecks try them, and ``--form-url`` may start at any.
@@ -170,6 +174,7 @@ class Flow(FormFiller):
 
     service: ClassVar[str]
     display_name: ClassVar[str]
+    company: ClassVar[str]
     form_urls: ClassVar[tuple[str, ...]]
     hosts: ClassVar[tuple[str, ...]]
     labels: ClassVar[Labels] = META_LABELS

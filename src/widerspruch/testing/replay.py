@@ -68,6 +68,9 @@ SUBMIT_PATH = "/help/contact/submit/"
 CODE_PATH = "/help/contact/code/"
 DONE_PATH = "/help/contact/done/"
 FORM_VERSIONS = ("form_2025", "form_2024", "form_variant", "ai_question", "form_steps")
+# What each service's login form calls the account and the password.
+ACCOUNT_FIELDS = ("email", "username", "session_key")
+PASSWORD_FIELDS = ("pass", "password", "session_password")
 DEFAULT_ACCOUNT = "jana@example.org"  # the replay's account when nobody logged in here
 WRONG_PASSWORD = {
     "en": "The password that you've entered is incorrect.",
@@ -241,7 +244,7 @@ class ReplayServer:
             )
         elif path.startswith(LOGIN_PATHS):
             self.logins.append(SentForm(route.request.url, fields))
-            given = fields.get("pass", fields.get("password"))
+            given = next((fields[name] for name in PASSWORD_FIELDS if name in fields), None)
             if self.scenario.password is not None and given != self.scenario.password:
                 html = self.render(service, "login")
                 alert = WRONG_PASSWORD[self.scenario.language]
@@ -257,7 +260,7 @@ class ReplayServer:
             target = back
             if self.scenario.checkpoint and cookies.get("checkpoint") != "passed":
                 target = _checkpoint_url(service, back)
-            account = fields.get("email") or fields.get("username") or ""
+            account = next((fields[name] for name in ACCOUNT_FIELDS if fields.get(name)), "")
             if account:  # Meta prefills the address of the account that logged in
                 # Set before the redirect is answered, or the form may load without it.
                 route.request.frame.page.context.add_cookies(
