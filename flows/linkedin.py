@@ -58,6 +58,7 @@ PROCESSING = Phrases(
         "nl": (r"\bgegevens\b", r"\bverwerking\b"),
         "pl": (r"\bdan(e|ych)\b", r"\bprzetwarzani\w*"),
         "pt": (r"\bdados\b", r"\btratamento\b"),
+        "sv": (r"\b(person)?uppgifter\b", r"\bbehandl\w*"),
     }
 )
 

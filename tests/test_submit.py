@@ -20,12 +20,19 @@ FORMS_WITH_AI_QUESTION = ("form_2025", "ai_question", "form_variant", "form_step
 WITH_LOGIN = tuple(flow.service for flow in registry().flows if flow.needs_login)
 
 
+def replica_cases(service: str) -> tuple[tuple[str, PageState], ...]:
+    """The flow's ``replica_cases`` (see tests/test_page_states.py)."""
+    cases: tuple[tuple[str, PageState], ...] = getattr(
+        registry().flows_by_name[service], "replica_cases", ()
+    )
+    return cases
+
+
 def forms_of(service: str) -> list[str]:
     """The service's replicas that are its form (or the form's first question)."""
-    flow = registry().flows_by_name[service]
     return [
         name
-        for name, state in flow.replica_cases
+        for name, state in replica_cases(service)
         if state in (PageState.FORM, PageState.AI_QUESTION)
     ]
 
@@ -40,11 +47,7 @@ def end_to_end_forms() -> list[object]:
 
 def answering(outcome: str) -> list[str]:
     """The services with a replica of Meta's (or another company's) `outcome` answer."""
-    return [
-        service
-        for service in WITH_LOGIN
-        if outcome in dict(registry().flows_by_name[service].replica_cases)
-    ]
+    return [service for service in WITH_LOGIN if outcome in dict(replica_cases(service))]
 
 
 def ledger_rows(harness: Harness) -> list[sqlite3.Row]:
