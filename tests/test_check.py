@@ -592,6 +592,7 @@ def test_check_json_exit_codes_and_history_across_runs(
         ("facebook", "login_required"),
         ("instagram", "login_required"),
         ("meta-third-party", "form_ok"),  # a form for people without an account
+        ("linkedin", "login_required"),
         ("whatsapp", "no_form"),
     ]
     assert document["alerts"] == []
@@ -607,6 +608,7 @@ def test_check_json_exit_codes_and_history_across_runs(
             "facebook": "login_required",
             "instagram": "unavailable",
             "meta-third-party": "form_ok",
+            "linkedin": "login_required",
             "whatsapp": "form_found",
         }
         alerted = sorted(a["service"] for a in document["alerts"])
