@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from widerspruch.page.flow import Flow
 from widerspruch.page.labels import META_LABELS, Phrases
+from widerspruch.page.setting import Setting
 from widerspruch.states import PageState
 
 if TYPE_CHECKING:
@@ -63,6 +64,26 @@ PROCESSING = Phrases(
 )
 
 
+# The switch of "Data for Generative AI Improvement" in the settings (EU, from 3 Nov
+# 2025): "Use my data for training content creation AI models".
+AI_IMPROVEMENT = Setting(
+    name="Data for Generative AI Improvement",
+    url="https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement",
+    label=Phrases(
+        by_language={
+            "en": (
+                r"\b(use|using) my data\b.{0,40}\btrain\w*\b.{0,40}\bai\b",
+                r"\bdata for generative ai improvement\b",
+            ),
+            "de": (
+                r"\bmeine daten\b.{0,60}\b(training|trainieren)\b.{0,60}\bki\b",
+                r"\bdaten zur verbesserung generativer ki\b",
+            ),
+        }
+    ),
+)
+
+
 class LinkedInFlow(Flow):
     service = "linkedin"
     display_name = "LinkedIn"
@@ -76,6 +97,7 @@ class LinkedInFlow(Flow):
     privacy_centre_url = "https://www.linkedin.com/help/linkedin/ask/TS-DPRO"
     # The bundled texts that name the service, not Meta.
     templates = (("standard", "ai-training"), ("short", "ai-training-short"))
+    setting = AI_IMPROVEMENT
     replica_cases = (
         ("cookie_banner", PageState.COOKIE_BANNER),
         ("login", PageState.LOGIN_WALL),
@@ -87,6 +109,7 @@ class LinkedInFlow(Flow):
         ("error", PageState.ERROR),
         ("unavailable", PageState.UNAVAILABLE),
         ("unclear", PageState.UNKNOWN),  # a case number, and nothing said of the request
+        ("setting", PageState.UNKNOWN),  # the settings page with the AI switch: no form
     )
 
     def not_objection_form(self, page: Page, view: PageView | None = None) -> str | None:

@@ -27,6 +27,7 @@ from widerspruch.page.form import (
 from widerspruch.page.labels import META_LABELS, Labels, Phrases
 from widerspruch.page.reading import COUNTRY_ROLES
 from widerspruch.page.scripts import VISIBLE_TEXT_JS
+from widerspruch.page.setting import Setting
 from widerspruch.page.view import PageView, visible
 from widerspruch.states import PageState
 
@@ -103,6 +104,11 @@ class Flow(FormFiller):
         answer counts only when it also speaks of AI ("…from third parties for ads" is
         another request), and a form that shows its question without such an answer is
         neither filled nor sent (``FormChanged``).
+    ``setting``
+        A switch in the service's own settings that lets it use the person's data (a
+        ``widerspruch.page.setting.Setting``), or None. `check --account` reads it
+        (on or off) and `submit --also-setting` switches it off, with a screenshot
+        before and after; nothing else touches it.
     ``templates``
         The bundled justification templates written for this form, by the name the
         person asks for (``(("standard", "third-party"),)``); others are used as named.
@@ -186,6 +192,7 @@ class Flow(FormFiller):
     details: ClassVar[tuple[Detail, ...]] = ()
     choice: ClassVar[Phrases | None] = None
     templates: ClassVar[tuple[tuple[str, str], ...]] = ()
+    setting: ClassVar[Setting | None] = None
 
     def template_name(self, asked: str) -> str:
         """The template to render when the person asks for `asked` (see ``templates``)."""
