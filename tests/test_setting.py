@@ -53,9 +53,7 @@ def test_also_setting_switches_it_off_with_a_screenshot_before_and_after(
 
 
 @pytest.mark.parametrize("service", WITH_SETTING)
-def test_without_also_setting_the_setting_is_never_touched(
-    harness: Harness, service: str
-) -> None:
+def test_without_also_setting_the_setting_is_never_touched(harness: Harness, service: str) -> None:
     assert harness.submit(service).results[0].status is Status.CONFIRMED
     assert harness.replay.setting_changes == []
     assert harness.replay.scenario.setting_on is True
