@@ -5,15 +5,19 @@ touched; `check --account` reads it, on or off."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import Harness
+from tests.conftest import Harness, in_own_thread
+from widerspruch.check import CheckState, check_services, target_for
 from widerspruch.errors import UsageError
 from widerspruch.ledger import Ledger
 from widerspruch.proof.evidence import sha256_file
 from widerspruch.services import registry
 from widerspruch.states import Status
+from widerspruch.testing.check_replay import CheckReplay, CheckScenario
+from widerspruch.testing.replay import COOKIE_DOMAINS
 
 WITH_SETTING = [flow.service for flow in registry().flows if flow.setting is not None]
 WITHOUT_SETTING = [flow.service for flow in registry().flows if flow.setting is None]
@@ -78,3 +82,48 @@ def test_also_setting_where_no_service_has_one_is_refused_up_front(
 ) -> None:
     with pytest.raises(UsageError, match="--also-setting: none of"):
         harness.settings(service, also_setting=True)
+
+
+def saved_login(service: str, token: str) -> dict[str, Any]:
+    """A Playwright storage state with the replay's session for `service`."""
+    domain = COOKIE_DOMAINS[service]
+    cookie = {"domain": domain, "path": "/", "expires": -1, "httpOnly": True}
+    cookies = [
+        {**cookie, "name": "xs", "value": token, "secure": True, "sameSite": "Lax"},
+        {**cookie, "name": "consent", "value": "essential", "secure": True, "sameSite": "Lax"},
+    ]
+    return {"cookies": cookies, "origins": []}
+
+
+@pytest.mark.parametrize("on", [True, False])
+@pytest.mark.parametrize("service", WITH_SETTING)
+def test_check_with_a_saved_login_reads_the_setting_and_never_switches_it(
+    service: str, on: bool
+) -> None:
+    replay = CheckReplay(CheckScenario())
+    replay.meta.scenario.setting_on = on
+    [result] = in_own_thread(
+        check_services,
+        [target_for(service)],
+        timeout=20,
+        prepare_context=replay.attach,
+        sessions={service: saved_login(service, replay.meta.session_token)},
+    )
+    assert result.state is CheckState.FORM_OK, result.detail
+    assert result.setting == ("on" if on else "off")
+    name = registry().flows_by_name[service].setting.name  # type: ignore[union-attr]
+    assert f"“{name}” is {result.setting}" in result.detail
+    assert result.to_json()["setting"] == result.setting
+    assert replay.meta.setting_changes == []  # read, never switched
+    assert replay.meta.scenario.setting_on is on
+
+
+@pytest.mark.parametrize("service", WITH_SETTING)
+def test_check_without_a_login_does_not_look_at_the_setting(service: str) -> None:
+    replay = CheckReplay(CheckScenario())
+    [result] = in_own_thread(
+        check_services, [target_for(service)], timeout=20, prepare_context=replay.attach
+    )
+    assert result.state is CheckState.LOGIN_REQUIRED
+    assert result.setting is None
+    assert f"{service}/setting" not in replay.meta.served
