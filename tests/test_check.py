@@ -652,7 +652,8 @@ def test_plain_output_is_a_table_with_alerts_on_stderr(
     [
         (
             ["signal"],
-            "unknown service 'signal'; known: facebook, instagram, meta-third-party, whatsapp",
+            "unknown service 'signal'; known: facebook, instagram, meta-third-party, linkedin, "
+            "whatsapp",
         ),
         (["--notify-cmd", ""], "--notify-cmd is empty"),
         (["--notify-cmd", "notify 'unclosed"], "--notify-cmd: No closing quotation"),
