@@ -2,6 +2,9 @@
 
 from widerspruch.states import PageState
 
+# Who runs the services below and answers their objections (``Flow.company``).
+META = "Meta"
+
 # Meta's own domains: its mail about any service may come from them.
 META_MAIL_DOMAINS = ("fb.com", "meta.com", "metamail.com")
 

@@ -9,7 +9,7 @@ from widerspruch.page.flow import Detail, Flow
 from widerspruch.page.labels import META_LABELS, Phrases
 from widerspruch.states import PageState
 
-from ._meta import META_MAIL_DOMAINS
+from ._meta import META, META_MAIL_DOMAINS
 
 # The form offers three requests; this one is "…my information from third parties…".
 THIRD_PARTY_CHOICE = Phrases(
@@ -62,6 +62,7 @@ WHERE = Phrases(
 class MetaThirdPartyFlow(Flow):
     service = "meta-third-party"
     display_name = "Meta (information from third parties, no account)"
+    company = META
     form_urls = ("https://www.facebook.com/help/contact/510058597920541",)
     hosts = (".facebook.com", ".fbcdn.net", ".facebook.net")
     labels = META_LABELS

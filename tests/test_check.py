@@ -592,6 +592,7 @@ def test_check_json_exit_codes_and_history_across_runs(
         ("facebook", "login_required"),
         ("instagram", "login_required"),
         ("meta-third-party", "form_ok"),  # a form for people without an account
+        ("linkedin", "login_required"),
         ("whatsapp", "no_form"),
     ]
     assert document["alerts"] == []
@@ -607,6 +608,7 @@ def test_check_json_exit_codes_and_history_across_runs(
             "facebook": "login_required",
             "instagram": "unavailable",
             "meta-third-party": "form_ok",
+            "linkedin": "login_required",
             "whatsapp": "form_found",
         }
         alerted = sorted(a["service"] for a in document["alerts"])
@@ -650,7 +652,8 @@ def test_plain_output_is_a_table_with_alerts_on_stderr(
     [
         (
             ["signal"],
-            "unknown service 'signal'; known: facebook, instagram, meta-third-party, whatsapp",
+            "unknown service 'signal'; known: facebook, instagram, meta-third-party, linkedin, "
+            "whatsapp",
         ),
         (["--notify-cmd", ""], "--notify-cmd is empty"),
         (["--notify-cmd", "notify 'unclosed"], "--notify-cmd: No closing quotation"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from html import escape
 from pathlib import Path
@@ -21,7 +22,7 @@ from widerspruch.ledger import Ledger, Objection
 from widerspruch.proof import receipt as receipt_module
 from widerspruch.proof.evidence import FORM_FILLED, RESULT_PNG, sha256_file, verify
 from widerspruch.proof.replies import import_reply, stored_replies
-from widerspruch.services import get_flow
+from widerspruch.services import get_flow, registry
 from widerspruch.states import Status
 
 # A one-pixel PNG, for receipts built without a browser.
@@ -294,3 +295,19 @@ def test_the_filled_form_picture_shows_the_whole_text(harness: Harness) -> None:
         context.close()
     assert hidden > 100
     assert kept >= plain + hidden - 4
+
+
+@pytest.mark.parametrize(
+    "service", [flow.service for flow in registry().flows if flow.company != "Meta"]
+)
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_another_companys_receipt_names_that_company_not_meta(
+    data_dir: Path, service: str, language: str
+) -> None:
+    objection = make_objection(data_dir, service=service, language=language)
+    html = receipt_module.receipt_html(objection)
+    company = registry().flows_by_name[service].company
+    assert company in html
+    # The text sent is the test record's own; the receipt's words around it are checked.
+    words = html.replace(escape(objection.justification), "")
+    assert not re.search(r"\bMeta", words), "the receipt names Meta"

@@ -10,11 +10,44 @@ import pytest
 from playwright.sync_api import BrowserContext, Route
 
 from tests.conftest import EMAIL, Harness
-from widerspruch.states import Status
+from widerspruch.services import company_of, registry
+from widerspruch.states import PageState, Status
 from widerspruch.testing.person import StandInPerson
 from widerspruch.testing.replay import SUBMIT_PATH, SentForm
 
-FORMS_WITH_AI_QUESTION = ("form_2025", "ai_question", "form_variant")
+FORMS_WITH_AI_QUESTION = ("form_2025", "ai_question", "form_variant", "form_steps")
+# Every service one logs in to, as the registry lists them.
+WITH_LOGIN = tuple(flow.service for flow in registry().flows if flow.needs_login)
+
+
+def replica_cases(service: str) -> tuple[tuple[str, PageState], ...]:
+    """The flow's ``replica_cases`` (see tests/test_page_states.py)."""
+    cases: tuple[tuple[str, PageState], ...] = getattr(
+        registry().flows_by_name[service], "replica_cases", ()
+    )
+    return cases
+
+
+def forms_of(service: str) -> list[str]:
+    """The service's replicas that are its form (or the form's first question)."""
+    return [
+        name
+        for name, state in replica_cases(service)
+        if state in (PageState.FORM, PageState.AI_QUESTION)
+    ]
+
+
+def end_to_end_forms() -> list[object]:
+    return [
+        pytest.param(service, form, id=f"{service}-{form}")
+        for service in WITH_LOGIN
+        for form in forms_of(service)
+    ]
+
+
+def answering(outcome: str) -> list[str]:
+    """The services with a replica of Meta's (or another company's) `outcome` answer."""
+    return [service for service in WITH_LOGIN if outcome in dict(replica_cases(service))]
 
 
 def ledger_rows(harness: Harness) -> list[sqlite3.Row]:
@@ -23,9 +56,8 @@ def ledger_rows(harness: Harness) -> list[sqlite3.Row]:
     return list(db.execute("SELECT * FROM objections ORDER BY id"))
 
 
-@pytest.mark.parametrize("form", ["form_2025", "form_2024", "form_variant", "ai_question"])
 @pytest.mark.parametrize("language", ["de", "en"])
-@pytest.mark.parametrize("service", ["facebook", "instagram"])
+@pytest.mark.parametrize(("service", "form"), end_to_end_forms())
 def test_objection_is_confirmed_end_to_end(
     harness: Harness, service: str, language: str, form: str
 ) -> None:
@@ -51,32 +83,36 @@ def test_objection_is_confirmed_end_to_end(
     assert harness.person.actions == expected_steps
 
 
-def test_declines_optional_cookies_before_filling(harness: Harness) -> None:
-    harness.submit("facebook")
+@pytest.mark.parametrize("service", WITH_LOGIN)
+def test_declines_optional_cookies_before_filling(harness: Harness, service: str) -> None:
+    harness.submit(service)
     assert harness.replay.consent_choices == ["essential"]
-    assert harness.replay.served.index("facebook/cookie_banner") < harness.replay.served.index(
-        "facebook/form_2025"
-    )
+    served = harness.replay.served
+    form = next(page for page in served if page.partition("/")[2] in forms_of(service))
+    assert served.index(f"{service}/cookie_banner") < served.index(form)
 
 
-def test_waits_for_the_person_through_a_checkpoint(harness: Harness) -> None:
+@pytest.mark.parametrize("service", WITH_LOGIN)
+def test_waits_for_the_person_through_a_checkpoint(harness: Harness, service: str) -> None:
     harness.replay.scenario.checkpoint = True
-    outcome = harness.submit("facebook")
+    outcome = harness.submit(service)
     assert outcome.results[0].status is Status.CONFIRMED
     assert harness.person.actions == ["login_wall", "checkpoint"]
 
 
-def test_already_logged_in_goes_straight_to_the_form(harness: Harness) -> None:
+@pytest.mark.parametrize("service", WITH_LOGIN)
+def test_already_logged_in_goes_straight_to_the_form(harness: Harness, service: str) -> None:
     harness.replay.scenario.logged_in = True
-    outcome = harness.submit("instagram")
+    outcome = harness.submit(service)
     assert outcome.results[0].status is Status.CONFIRMED
     assert harness.person.actions == []
-    assert "instagram/login" not in harness.replay.served
+    assert f"{service}/login" not in harness.replay.served
 
 
-def test_error_page_is_failed_never_confirmed(harness: Harness) -> None:
+@pytest.mark.parametrize("service", WITH_LOGIN)
+def test_error_page_is_failed_never_confirmed(harness: Harness, service: str) -> None:
     harness.replay.scenario.outcome = "error"
-    outcome = harness.submit("facebook")
+    outcome = harness.submit(service)
     [result] = outcome.results
     assert result.status is Status.FAILED
     assert not outcome.ok
@@ -92,23 +128,58 @@ def test_error_after_the_email_code_is_failed(harness: Harness) -> None:
     assert outcome.results[0].status is Status.FAILED
 
 
-def test_unavailable_form_is_reported(harness: Harness) -> None:
+@pytest.mark.parametrize("service", answering("refusal"))
+def test_a_polite_refusal_is_failed_never_confirmed(harness: Harness, service: str) -> None:
+    harness.replay.scenario.outcome = "refusal"
+    outcome = harness.submit(service)
+    [result] = outcome.results
+    assert result.status is Status.FAILED, result.message
+    assert f"{company_of(service)} answered, and not with an acceptance" in result.message
+    assert len(harness.replay.submissions) == 1
+    assert ledger_rows(harness)[0]["status"] == "failed"
+    # It reached the company: the next run does not send it again by itself.
+    again = harness.submit(service)
+    assert again.results[0].status is Status.SUBMITTED_UNCONFIRMED
+    assert len(harness.replay.submissions) == 1
+
+
+@pytest.mark.parametrize("service", answering("unclear"))
+def test_an_unclear_answer_is_submitted_unconfirmed_and_never_sent_twice(
+    harness: Harness, service: str
+) -> None:
+    harness.replay.scenario.outcome = "unclear"
+    outcome = harness.submit(service)
+    [result] = outcome.results
+    assert result.status is Status.SUBMITTED_UNCONFIRMED, result.message
+    assert f"check your email for {company_of(service)}'s confirmation" in result.message
+    assert ledger_rows(harness)[0]["status"] == "submitted_unconfirmed"
+
+    again = harness.submit(service)
+
+    assert again.results[0].status is Status.SUBMITTED_UNCONFIRMED
+    assert "not sent again" in again.results[0].message
+    assert len(harness.replay.submissions) == 1
+    assert len(ledger_rows(harness)) == 1
+
+
+@pytest.mark.parametrize("service", WITH_LOGIN)
+def test_unavailable_form_is_reported(harness: Harness, service: str) -> None:
     harness.replay.scenario.unavailable = True
-    outcome = harness.submit("facebook")
+    outcome = harness.submit(service)
     assert outcome.results[0].status is Status.UNAVAILABLE
     assert harness.replay.submissions == []
 
 
 def test_second_run_for_a_confirmed_account_sends_nothing(harness: Harness) -> None:
-    assert harness.submit("facebook", "instagram").ok
-    assert len(harness.replay.submissions) == 2
+    assert harness.submit(*WITH_LOGIN).ok
+    assert len(harness.replay.submissions) == len(WITH_LOGIN)
 
-    outcome = harness.submit("facebook", "instagram")
+    outcome = harness.submit(*WITH_LOGIN)
 
-    assert [r.status for r in outcome.results] == [Status.ALREADY_CONFIRMED] * 2
+    assert [r.status for r in outcome.results] == [Status.ALREADY_CONFIRMED] * len(WITH_LOGIN)
     assert outcome.ok
-    assert len(harness.replay.submissions) == 2
-    assert len(ledger_rows(harness)) == 2
+    assert len(harness.replay.submissions) == len(WITH_LOGIN)
+    assert len(ledger_rows(harness)) == len(WITH_LOGIN)
 
 
 def test_force_objects_again(harness: Harness) -> None:

@@ -27,7 +27,14 @@ from widerspruch.submit.justification import (
 )
 
 LANGUAGES = ("de", "en", "es", "fr", "it", "nl", "pl", "pt")
-JUSTIFICATIONS = ("standard", "short", "third-party", "third-party-short")
+JUSTIFICATIONS = (
+    "standard",
+    "short",
+    "third-party",
+    "third-party-short",
+    "ai-training",
+    "ai-training-short",
+)
 
 
 def _cited(article: str, *rest: str) -> tuple[str, ...]:
@@ -302,5 +309,7 @@ def test_template_file_must_be_utf8(tmp_path: Path) -> None:
 
 
 def test_unknown_template_name_lists_the_known_ones() -> None:
-    with pytest.raises(TemplateError, match="known: short, standard"):
+    with pytest.raises(
+        TemplateError, match="known: ai-training, ai-training-short, short, standard"
+    ):
         load("nonexistent", "de")

@@ -136,6 +136,16 @@ def services_needs_text() -> str:
     return "\n".join(lines)
 
 
+def company_of(service: str) -> str:
+    """Who answers objections on `service` (its flow's ``company``), for messages about
+    an earlier objection; the service's own name if no flow is called that any more."""
+    found = registry()
+    for flow in (*found.flows, *found.pending):
+        if flow.service == service:
+            return flow.company
+    return service
+
+
 def service_names(*, watched: bool = False) -> tuple[str, ...]:
     return registry().names(watched=watched)
 

@@ -224,6 +224,8 @@ class Settings:
     data_dir: Path
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     keep_session: bool = False  # save the login, encrypted, for the next run
+    # After the objection, switch off the service's own setting (Flow.setting) too.
+    also_setting: bool = False
     # How long a page may take to answer the tool (a load, a click's effect).
     response_timeout: float = 30.0
     review: bool = False
@@ -297,6 +299,12 @@ class Settings:
         if cdp_url is not None:
             check_url("--cdp", cdp_url)
         browser_path = check_browser_path(browser)
+        if flags.get("also_setting") and not any(flow.setting for flow in flows):
+            raise UsageError(
+                "--also-setting: none of "
+                + ", ".join(flow.service for flow in flows)
+                + " has a setting to switch off"
+            )
         chosen = load(template, language)
         if justification is not None:
             justification = justification.strip()

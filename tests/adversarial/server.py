@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 from playwright.sync_api import BrowserContext, Page, Route
 
 from tests.conftest import EMAIL, Harness
 from widerspruch.page.flow import Flow
-from widerspruch.services import get_flow
+from widerspruch.services import get_flow, registry
 from widerspruch.states import PageState, Status
 from widerspruch.submit.person import PersonCannotAct
 from widerspruch.submit.result import Result
@@ -37,7 +38,18 @@ INSTAGRAM_FORM = "https://help.instagram.com/contact/767264225370182"
 INSTAGRAM_OTHER_FORM = "https://help.instagram.com/contact/233964459562201"
 # The form for people without an account: its URLs as its flow declares them.
 THIRD_PARTY = get_flow("meta-third-party")
-FORM_URLS = (FACEBOOK_FORM, INSTAGRAM_FORM, INSTAGRAM_OTHER_FORM, *THIRD_PARTY.form_urls)
+# The services whose forms the pages of their own folder (``pages/<service>/``) stand
+# for: every case is also run on their form, where that folder has its page.
+OWN_PAGES = tuple(flow for flow in registry().flows if (PAGES / flow.service).is_dir())
+FORM_URLS = (
+    FACEBOOK_FORM,
+    INSTAGRAM_FORM,
+    INSTAGRAM_OTHER_FORM,
+    *THIRD_PARTY.form_urls,
+    *(url for flow in OWN_PAGES for url in flow.form_urls),
+)
+# The hosts the site answers on: Meta's, and those of the forms of OWN_PAGES.
+HOSTS = ("facebook.com", "instagram.com", *(urlsplit(url).hostname or "" for url in FORM_URLS))
 SUBMIT_PATH = "/help/contact/submit/"
 CONSENT_PATH = "/cookie/consent/"
 TELEMETRY_PATH = "/ajax/bz/"
@@ -148,7 +160,7 @@ class Site:
         parts = urlsplit(request.url)
         host = parts.hostname or ""
         path = parts.path
-        meta = host.endswith(("facebook.com", "instagram.com"))
+        meta = host.endswith(HOSTS)
         if not meta and self.moved_to and host == urlsplit(self.moved_to).hostname:
             self._look_alike(route)
             return
@@ -237,11 +249,14 @@ class Site:
         """A fragment as Meta serves it after a navigation: in its page, in its language."""
         form = (PAGES / f"{self.form}.html").read_text("utf-8")
         title = re.search(r"<title>(.*?)</title>", form, re.S)
-        instagram = "instagram" in self.form
+        brand = next(
+            (f.display_name for f in OWN_PAGES if self.form.startswith(f"{f.service}/")),
+            "Instagram" if "instagram" in self.form else "Facebook",
+        )
         html = DOCUMENT.format(
             lang=self.lang,
-            title=title.group(1) if title else "Facebook",
-            brand="Instagram" if instagram else "Facebook",
+            title=title.group(1) if title else brand,
+            brand=brand,
             help=HELP_CENTRE.get(self.lang, "Help Center"),
             fragment=fragment,
         )
@@ -318,6 +333,22 @@ def objection(
     settings = {"response_timeout": 5, "timeout": 5, "country": site.country, **options}
     [result] = harness.submit(service, **settings).results
     return result
+
+
+def on_every_form(cases: list[Any]) -> list[Any]:
+    """Each (form, answer) case as (service, form, answer): on Facebook's form, and again
+    on the form of each service of OWN_PAGES that has a page of that name."""
+    found = []
+    for case in cases:
+        form, answer = case.values
+        found.append(pytest.param("facebook", form, answer, id=case.id, marks=case.marks))
+        for flow in OWN_PAGES:
+            page = f"{flow.service}/{form}"
+            if (PAGES / f"{page}.html").is_file():
+                found.append(
+                    pytest.param(flow.service, page, answer, id=f"{flow.service}-{case.id}")
+                )
+    return found
 
 
 def ledger_statuses(data_dir: Path) -> list[str]:

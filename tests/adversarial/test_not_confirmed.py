@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adversarial.server import NOT_CONFIRMED, Answer, Site, expect, objection
+from tests.adversarial.server import NOT_CONFIRMED, Answer, Site, expect, objection, on_every_form
 from tests.conftest import Harness
 
 ERROR_JSON = {
@@ -83,10 +83,10 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("form", "answer"), CASES)
+@pytest.mark.parametrize(("service", "form", "answer"), on_every_form(CASES))
 def test_answered_but_not_accepted_is_never_confirmed(
-    harness: Harness, form: str, answer: Answer
+    harness: Harness, service: str, form: str, answer: Answer
 ) -> None:
     site = Site(form, answer)
-    result = objection(harness, site)
+    result = objection(harness, site, service)
     expect(harness, site, result, NOT_CONFIRMED, sent=1)

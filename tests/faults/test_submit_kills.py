@@ -24,7 +24,10 @@ from tests.faults.test_batch_kills import (
     journal,
     received,
 )
+from widerspruch.services import company_of, registry
 
+# Every service one logs in to, as the registry lists them.
+WITH_LOGIN = tuple(flow.service for flow in registry().flows if flow.needs_login)
 HERE = Path(__file__).parent
 SUBMIT = HERE / "killed_submit.py"
 BATCH = HERE / "killed_batch.py"
@@ -108,26 +111,27 @@ STEPS = {
 
 
 @pytest.mark.parametrize("kill_at", list(STEPS))
+@pytest.mark.parametrize("service", WITH_LOGIN)
 def test_submit_killed_at_each_step_then_run_again_sends_it_once(
-    tmp_path: Path, kill_at: str
+    tmp_path: Path, service: str, kill_at: str
 ) -> None:
     step = STEPS[kill_at]
-    killed = finish(submit(tmp_path, kill_at))
+    killed = finish(submit(tmp_path, kill_at, SERVICE=service))
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert (statuses(tmp_path) if (tmp_path / "data").exists() else []) == step.at_the_kill
     assert sum(received(tmp_path).values()) == step.received
 
-    again = finish(submit(tmp_path, "never"))
+    again = finish(submit(tmp_path, "never", SERVICE=service))
     assert again.returncode == step.rerun_exit, again.stderr
     assert "Traceback" not in again.stderr
     assert statuses(tmp_path) == step.after_rerun
     if step.rerun_exit:
-        assert "may already have reached Meta" in again.stderr
+        assert f"may already have reached {company_of(service)}" in again.stderr
         assert "not sent again" in again.stderr
     assert received(tmp_path) == Counter({JANA: 1})
     assert_the_ledger_tells_the_truth(tmp_path)
 
-    once_more = finish(submit(tmp_path, "never"))  # and again: still nothing twice
+    once_more = finish(submit(tmp_path, "never", SERVICE=service))  # and again: still nothing twice
     assert once_more.returncode == step.rerun_exit, once_more.stderr
     assert received(tmp_path) == Counter({JANA: 1})
 

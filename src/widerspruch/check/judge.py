@@ -24,6 +24,7 @@ from widerspruch.page.flow import Flow, FormError
 from widerspruch.page.scripts import CLEAN_HTML_JS, VISIBLE_TEXT_JS
 from widerspruch.page.watch import Watch
 from widerspruch.states import PageState
+from widerspruch.text import first_line
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page
@@ -64,6 +65,25 @@ async def _check_form(
                 finding.detail += f"; the older form URL {older} still answers ({seen.state})"
                 break
     return finding, probe
+
+
+async def read_setting(context: BrowserContext, flow: Flow, deadline: float, timeout: float) -> str:
+    """The flow's own setting (``Flow.setting``) as the saved login sees it: "on",
+    "off", or why it was not read. Only read: the probe sends no POST, clicks nothing."""
+    from playwright.async_api import Error
+
+    setting = flow.setting
+    if setting is None:
+        return "not declared"
+    probe = await Probe.open(context, flow, deadline, timeout)
+    try:
+        await probe.goto(setting.url)
+        on = await probe.settled_read(lambda page: setting.read(flow.view(page)))
+    except Error as error:
+        return f"not read ({first_line(error)})"
+    finally:
+        await _bounded(probe.page.close())
+    return "not shown" if on is None else ("on" if on else "off")
 
 
 async def _read_form(probe: Probe, flow: Flow, url: str) -> Finding:

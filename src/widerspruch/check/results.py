@@ -61,6 +61,8 @@ class CheckResult:
     screenshot: str | None = None
     html: str | None = None
     seconds: float = 0.0
+    # The service's own setting (Flow.setting) behind a saved login: "on", "off", ...
+    setting: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {**vars(self), "state": self.state.value, "missing": list(self.missing)}

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from widerspruch.check.alerts import decide
-from widerspruch.check.judge import _check_form, _check_watch, _opened_url, _result, _save_evidence
+from widerspruch.check.judge import (
+    _check_form,
+    _check_watch,
+    _opened_url,
+    _result,
+    _save_evidence,
+    read_setting,
+)
 from widerspruch.check.notify import notify
 from widerspruch.check.probe import _bounded
 from widerspruch.check.results import (
@@ -299,6 +306,11 @@ async def _check_one(
         else:
             finding, probe = await _check_form(context, target, deadline, timeout)
         result = await _result(target, finding, probe, checked_at, has_session=session is not None)
+        # Behind a saved login that still works, the service's own setting shows too.
+        setting = target.setting if session is not None else None
+        if setting is not None and result.state is CheckState.FORM_OK:
+            result.setting = await read_setting(context, target, deadline, timeout)
+            result.detail += f"; “{setting.name}” is {result.setting}"
         if not result.expected and evidence_dir is not None:
             await _save_evidence(result, probe.page, evidence_dir / target.service)
     finally:

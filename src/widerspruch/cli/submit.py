@@ -92,6 +92,13 @@ def submit(
         bool,
         typer.Option(help="Object for every account stored with `widerspruch account add`."),
     ] = False,
+    also_setting: Annotated[
+        bool,
+        typer.Option(
+            help="Also switch off the service's own setting for its AI (where it has one), "
+            "with a screenshot before and after."
+        ),
+    ] = False,
     timestamp_url: TimestampUrl = None,
     timestamp_ca: TimestampCa = None,
     verbose: Verbose = False,
@@ -137,6 +144,7 @@ def submit(
                 assume_yes=yes,
                 force=force,
                 keep_session=keep_session,
+                also_setting=also_setting,
                 timestamping=timestamping,
                 details={"name": name, "where": where, "phone": phone},
                 ledger=ledger,

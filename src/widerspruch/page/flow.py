@@ -27,6 +27,7 @@ from widerspruch.page.form import (
 from widerspruch.page.labels import META_LABELS, Labels, Phrases
 from widerspruch.page.reading import COUNTRY_ROLES
 from widerspruch.page.scripts import VISIBLE_TEXT_JS
+from widerspruch.page.setting import Setting
 from widerspruch.page.view import PageView, visible
 from widerspruch.states import PageState
 
@@ -62,6 +63,10 @@ class Flow(FormFiller):
         The short name used on the command line and in the ledger (lower case).
     ``display_name``
         How people call it.
+    ``company``
+        Who runs the service and answers the objection, as people call it: the name
+        the messages shown to the person use ("Meta may have it", "check your email for
+        Meta's confirmation").
     ``form_urls``
         The official form URL(s), current first. Older or other known URLs of the
         same form follow; rechecks try them, and ``--form-url`` may start at any.
@@ -99,6 +104,11 @@ class Flow(FormFiller):
         answer counts only when it also speaks of AI ("…from third parties for ads" is
         another request), and a form that shows its question without such an answer is
         neither filled nor sent (``FormChanged``).
+    ``setting``
+        A switch in the service's own settings that lets it use the person's data (a
+        ``widerspruch.page.setting.Setting``), or None. `check --account` reads it
+        (on or off) and `submit --also-setting` switches it off, with a screenshot
+        before and after; nothing else touches it.
     ``templates``
         The bundled justification templates written for this form, by the name the
         person asks for (``(("standard", "third-party"),)``); others are used as named.
@@ -170,6 +180,7 @@ class Flow(FormFiller):
 
     service: ClassVar[str]
     display_name: ClassVar[str]
+    company: ClassVar[str]
     form_urls: ClassVar[tuple[str, ...]]
     hosts: ClassVar[tuple[str, ...]]
     labels: ClassVar[Labels] = META_LABELS
@@ -181,6 +192,7 @@ class Flow(FormFiller):
     details: ClassVar[tuple[Detail, ...]] = ()
     choice: ClassVar[Phrases | None] = None
     templates: ClassVar[tuple[tuple[str, str], ...]] = ()
+    setting: ClassVar[Setting | None] = None
 
     def template_name(self, asked: str) -> str:
         """The template to render when the person asks for `asked` (see ``templates``)."""

@@ -10,6 +10,7 @@ in the manifest: its SHA-256 goes into the ledger as an attachment instead.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, tzinfo
@@ -82,6 +83,22 @@ def display_name(service: str) -> str:
         return service.capitalize()
 
 
+# The receipt's texts are written for Meta's forms: another company's receipt names it
+# instead (its flow's ``company``), also in the genitive ("Metas Seite").
+_COMPANY = re.compile(r"\bMeta(?=s?\b)")
+
+
+def texts(objection: Objection) -> dict[str, str]:
+    """The receipt's texts in the objection's language, naming the service's company."""
+    from widerspruch.services import company_of
+
+    t = TEXT[objection.language if objection.language in TEXT else "en"]
+    company = company_of(objection.service)
+    if company == "Meta" or company == objection.service:
+        return t
+    return {key: _COMPANY.sub(company, text) for key, text in t.items()}
+
+
 def long_date(day: date, language: str) -> str:
     """The day as a letter in `language` writes it ("3. Februar 2026", "3 de febrero de 2026")."""
     language = language if language in DATE else "en"
@@ -118,7 +135,7 @@ def receipt_html(
     the receipt. A demo record says so on every page, and nowhere that Meta has it.
     """
     language = objection.language if objection.language in TEXT else "en"
-    t = TEXT[language]
+    t = texts(objection)
     replies = replies or []
     demo = objection.demo
     service = display_name(objection.service)
@@ -316,8 +333,7 @@ def _reply_date(reply: StoredReply, language: str, t: dict[str, str]) -> str:
 
 def footer_html(objection: Objection, made: datetime) -> str:
     """Chromium's page footer: who made it, when, and the page number."""
-    language = objection.language if objection.language in TEXT else "en"
-    t = TEXT[language]
+    t = texts(objection)
     made_by = t["footer"].format(
         version=__version__, made=f"{made.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     )

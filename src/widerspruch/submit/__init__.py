@@ -22,7 +22,7 @@ from widerspruch.logs import get_logger, mask_email, tell
 from widerspruch.page.countries import country_name
 from widerspruch.proof.evidence import FORM_FILLED, RESULT_PNG, bundle_dir
 from widerspruch.proof.receipt import ReceiptPrinter
-from widerspruch.services import get_flow
+from widerspruch.services import company_of, get_flow
 from widerspruch.states import Status
 from widerspruch.submit.attempt import Blocked, Busy, Resend, attempt, open_run
 from widerspruch.submit.justification import template_for, today
@@ -104,13 +104,14 @@ def earlier_result(earlier: Objection, ledger: Ledger, why: str | None = None) -
             screenshot=None,
             started_at=utc_now(),
         )
+    company = company_of(earlier.service)
     return result_for(
         earlier,
         status=Status.SUBMITTED_UNCONFIRMED,
-        message=f"objection #{earlier.id} may already have reached Meta "
+        message=f"objection #{earlier.id} may already have reached {company} "
         f"({earlier.status.value} since {earlier.updated_at}); not sent again"
         + (f" ({why})" if why else "")
-        + ". Check your email for Meta's confirmation and import it with `widerspruch "
+        + f". Check your email for {company}'s confirmation and import it with `widerspruch "
         f"confirm {earlier.id} --eml FILE`; to send it again, answer yes at a terminal "
         "or use --force",
         ledger=ledger,
@@ -142,9 +143,10 @@ def evidence_shown(earlier: Objection, data_dir: Path) -> str | None:
 
 def what_is_known(earlier: Objection, data_dir: Path) -> list[str]:
     """Everything the ledger knows about an objection that may have reached Meta."""
+    company = company_of(earlier.service)
     lines = [
         f"Objection #{earlier.id} for {mask_email(earlier.account_email)} on {earlier.service} may "
-        f"already have reached Meta: it is {earlier.status.value} since {earlier.updated_at}"
+        f"already have reached {company}: it is {earlier.status.value} since {earlier.updated_at}"
         + (f" ({earlier.detail})" if earlier.detail else "")
         + "."
     ]
@@ -169,8 +171,8 @@ def what_is_known(earlier: Objection, data_dir: Path) -> list[str]:
     if screenshot:
         lines.append(f"Screenshot: {screenshot}")
     lines.append(
-        "Check your email for Meta's confirmation first (import it with `widerspruch "
-        f"confirm {earlier.id} --eml FILE`), or look at Meta's form without sending "
+        f"Check your email for {company}'s confirmation first (import it with `widerspruch "
+        f"confirm {earlier.id} --eml FILE`), or look at {company}'s form without sending "
         f"anything: `widerspruch check {earlier.service} --account {earlier.account_email}`."
     )
     return lines

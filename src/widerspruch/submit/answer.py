@@ -178,12 +178,14 @@ class Answer:
     def outcome(self, submission: Submission, page_language: str | None) -> tuple[Status, str]:
         """A submission left the browser: what did Meta say?"""
         self.record(submission)
+        company = self.flow.company
         if submission.phase != "answered":
             why = f" ({submission.failure})" if submission.failure else ""
             return (
                 Status.SUBMITTED_UNCONFIRMED,
-                f"the form left the browser at {submission.sent_at}, but Meta's answer never "
-                f"arrived{why}; Meta may have it: check your email for Meta's confirmation",
+                f"the form left the browser at {submission.sent_at}, but {company}'s answer "
+                f"never arrived{why}; {company} may have it: check your email for {company}'s "
+                "confirmation",
             )
         text, verdict = self._read(submission, page_language)
         self.ledger.record_reading(
@@ -191,17 +193,18 @@ class Answer:
         )
         self.log.info("answer_read", reading=verdict.reading.value, status=submission.status)
         if verdict.accepted and submission.answered_ok:
-            return Status.CONFIRMED, f"Meta confirmed the objection: {quote(verdict)}"
+            return Status.CONFIRMED, f"{company} confirmed the objection: {quote(verdict)}"
         if verdict.refused or verdict.error:
             return (
                 Status.FAILED,
-                f"Meta answered, and not with an acceptance: {quote(verdict)}. Meta has seen "
-                "this request, so widerspruch will not send it again by itself",
+                f"{company} answered, and not with an acceptance: {quote(verdict)}. "
+                f"{company} has seen this request, so widerspruch will not send it again by "
+                "itself",
             )
         if verdict.unavailable:
             return (
                 Status.UNAVAILABLE,
-                f"Meta answered: the form is not available: {quote(verdict)}",
+                f"{company} answered: the form is not available: {quote(verdict)}",
             )
         return self._ask_person(submission, text)
 
@@ -232,9 +235,10 @@ class Answer:
     def _ask_person(self, submission: Submission, text: str) -> tuple[Status, str]:
         """An answered submission with no clear reading: the person may judge it."""
         status_note = f" (HTTP {submission.status})" if not submission.answered_ok else ""
+        company = self.flow.company
         unclear = (
-            f"Meta answered{status_note}, but the page does not clearly say the objection "
-            "was accepted; check your email for Meta's confirmation"
+            f"{company} answered{status_note}, but the page does not clearly say the "
+            f"objection was accepted; check your email for {company}'s confirmation"
         )
         screenshot = None
         if self.evidence is not None and self.screen.alive():
@@ -250,7 +254,7 @@ class Answer:
             shown = " ".join(text.split())[:300] or "(no new text)"
             return (
                 Status.CONFIRMED_BY_PERSON,
-                f"you judged that Meta accepted the objection; the page said: “{shown}”",
+                f"you judged that {company} accepted the objection; the page said: “{shown}”",
             )
         return Status.SUBMITTED_UNCONFIRMED, unclear + "; you did not judge it accepted"
 
@@ -262,8 +266,8 @@ class Answer:
             return Status.FAILED, reason  # nothing left the browser
         return (
             Status.SUBMITTED_UNCONFIRMED,
-            f"{reason}; the form had left the browser, so Meta may have it: "
-            "check your email for Meta's confirmation",
+            f"{reason}; the form had left the browser, so {self.flow.company} may have it: "
+            f"check your email for {self.flow.company}'s confirmation",
         )
 
     def unsent_or_unconfirmed(self, reason: str) -> tuple[Status, str]:

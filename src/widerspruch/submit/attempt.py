@@ -31,6 +31,7 @@ from widerspruch.proof.evidence import Evidence, bundle_dir
 from widerspruch.states import Status
 from widerspruch.submit.engine import NoHooks, Run, RunHooks
 from widerspruch.submit.justification import template_for
+from widerspruch.submit.setting import switch_setting_off
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -163,6 +164,17 @@ def attempt(
         )
         try:
             objection = run.run()
+            evidence = run.screen.evidence
+            if settings.also_setting and flow.setting is not None and evidence is not None:
+                switch_setting_off(
+                    flow,
+                    flow_page.page,
+                    ledger=ledger,
+                    objection=objection,
+                    person=person,
+                    evidence=evidence,
+                    timeout=settings.response_timeout,
+                )
         finally:
             if settings.keep_session and run.reached_form and not session.attached:
                 keep_login(settings, flow, flow_page.page)

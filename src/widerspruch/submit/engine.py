@@ -203,9 +203,11 @@ class Run:
                     "not recorded as confirmed"
                 )
             elif state is PageState.ERROR:
-                return self.answer.give_up('Meta showed an error page ("Something went wrong")')
+                return self.answer.give_up(
+                    f'{self.flow.company} showed an error page ("Something went wrong")'
+                )
             elif state is PageState.UNAVAILABLE:
-                return Status.UNAVAILABLE, "Meta says the form is not available"
+                return Status.UNAVAILABLE, f"{self.flow.company} says the form is not available"
             else:
                 self._unknown_page()
 
@@ -229,11 +231,13 @@ class Run:
                 self.answer.record(latest)
                 raise Ending(
                     Status.FAILED,
-                    "the login expired while sending: Meta answered with its login page, "
-                    "so it did not take the form",
+                    f"the login expired while sending: {self.flow.company} answered with its "
+                    "login page, so it did not take the form",
                 )
             raise Ending(
-                *self.answer.give_up("the login expired while sending; Meta did not take the form")
+                *self.answer.give_up(
+                    f"the login expired while sending; {self.flow.company} did not take the form"
+                )
             )
         if need is PageState.LOGIN_WALL and self.password is not None:
             if self._log_in_with_stored_password():
@@ -305,14 +309,15 @@ class Run:
         except EmailMismatch as mismatch:
             try:
                 replace = self.person.confirm(
-                    f"Meta prefilled {mismatch.prefilled}, but this objection is for "
-                    f"{mismatch.wanted}. Replace it with {mismatch.wanted}?"
+                    f"{self.flow.company} prefilled {mismatch.prefilled}, but this objection is "
+                    f"for {mismatch.wanted}. Replace it with {mismatch.wanted}?"
                 )
             except PersonCannotAct as error:
                 raise Ending(*self.answer.give_up(str(error))) from None
             if not replace:
                 raise Ending(
-                    Status.CANCELLED, f"kept Meta's address {mismatch.prefilled}; nothing sent"
+                    Status.CANCELLED,
+                    f"kept {self.flow.company}'s address {mismatch.prefilled}; nothing sent",
                 ) from None
             filled = self._fill(replace_prefilled_email=True)
         except NextMayHaveSent as sent:
@@ -320,7 +325,8 @@ class Run:
             self._status(Status.SUBMITTING, "a button taken for Next sent the form")
             raise Ending(
                 Status.SUBMITTED_UNCONFIRMED,
-                f"{sent}; Meta may have the objection: check your email for Meta's confirmation",
+                f"{sent}; {self.flow.company} may have the objection: check your email for "
+                f"{self.flow.company}'s confirmation",
             ) from None
         except FormError as error:  # a changed form among them: nothing was filled
             raise Ending(*self.answer.give_up(str(error))) from None

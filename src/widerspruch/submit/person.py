@@ -54,7 +54,7 @@ INSTRUCTIONS = {
     "widerspruch only types a password you stored with `widerspruch account add`.",
     PageState.CHECKPOINT: "{service} asks you to confirm it's you (a captcha or security "
     "check). Please complete it in the browser window.",
-    PageState.CODE_STEP: "Meta has emailed a code to {email}. Type it into the browser "
+    PageState.CODE_STEP: "{company} has emailed a code to {email}. Type it into the browser "
     "window and continue.",
     PageState.UNKNOWN: "widerspruch does not recognise this {service} page. If it asks "
     "something of you, answer it in the browser window; widerspruch goes on as soon as "
@@ -71,6 +71,7 @@ WAITING_FOR = {
 def instruction(need: PageState, flow: Flow, email: str) -> str:
     return INSTRUCTIONS[need].format(
         service=flow.display_name,
+        company=flow.company,
         email=mask_email(email),
         for_email=f" (as {mask_email(email)})" if email else "",
     )

@@ -61,6 +61,14 @@ def _own_domain(flow: type[Flow]) -> str:
 # can take one away).
 FORM_PATHS = _form_paths()
 LOGIN_URLS = {flow.service: flow.login_url for flow in _replayed() if flow.needs_login}
+# Each flow's own setting page (``Flow.setting``), by host and path.
+SETTING_PATHS = {
+    (urlsplit(flow.setting.url).hostname or "", urlsplit(flow.setting.url).path.rstrip("/")): (
+        flow.service
+    )
+    for flow in _replayed()
+    if flow.setting is not None
+}
 LOGIN_PATHS = tuple(dict.fromkeys(urlsplit(url).path.rstrip("/") for url in LOGIN_URLS.values()))
 COOKIE_DOMAINS = {flow.service: _own_domain(flow) for flow in _replayed()}
 NO_LOGIN = frozenset(flow.service for flow in _replayed() if not flow.needs_login)
@@ -68,6 +76,9 @@ SUBMIT_PATH = "/help/contact/submit/"
 CODE_PATH = "/help/contact/code/"
 DONE_PATH = "/help/contact/done/"
 FORM_VERSIONS = ("form_2025", "form_2024", "form_variant", "ai_question", "form_steps")
+# What each service's login form calls the account and the password.
+ACCOUNT_FIELDS = ("email", "username", "session_key")
+PASSWORD_FIELDS = ("pass", "password", "session_password")
 DEFAULT_ACCOUNT = "jana@example.org"  # the replay's account when nobody logged in here
 WRONG_PASSWORD = {
     "en": "The password that you've entered is incorrect.",
@@ -98,6 +109,7 @@ class Scenario:
     session_expires_at_send: bool = False  # the form POST answers with the login page
     confirm_by_redirect: bool = False  # the last POST redirects; the outcome comes by GET
     password: str | None = None  # the account's password; None accepts any
+    setting_on: bool = True  # the service's own setting (``Flow.setting``) is on
     # Nobody has seen Meta's form tell an account that it objected already, so the
     # replay never does: what may have reached Meta is settled by the person, not a page.
 
@@ -119,6 +131,7 @@ class ReplayServer:
     codes: list[SentForm] = field(default_factory=list)
     logins: list[SentForm] = field(default_factory=list)
     consent_choices: list[str] = field(default_factory=list)
+    setting_changes: list[str] = field(default_factory=list)  # "on"/"off" per switch posted
     served: list[str] = field(default_factory=list)  # "<service>/<state>" per page served
     blocked: list[str] = field(default_factory=list)
     # Every objection received, one JSON line each, so that a test can count them across
@@ -184,6 +197,11 @@ class ReplayServer:
             return
         if (host, path.rstrip("/")) in FORM_PATHS:
             self._form(route, service, request.url, cookies)
+        elif (host, path.rstrip("/")) in SETTING_PATHS:
+            if cookies.get("xs") != self.session_token:
+                _redirect(route, _login_url(service, request.url))
+            else:
+                self._page(route, service, "setting")
         elif path.startswith(LOGIN_PATHS):
             if "consent" not in cookies and self.scenario.cookie_banner:
                 self._page(route, service, "cookie_banner")
@@ -231,7 +249,15 @@ class ReplayServer:
     ) -> None:
         back = self._next_url.get(service, "/")
         domain = COOKIE_DOMAINS[service]
-        if path.startswith("/cookie/consent"):
+        if (urlsplit(route.request.url).hostname, path.rstrip("/")) in SETTING_PATHS:
+            if cookies.get("xs") != self.session_token:
+                route.fulfill(status=401, content_type="application/json", body="{}")
+                return
+            value = fields.get("value", "")
+            self.setting_changes.append(value)
+            self.scenario.setting_on = value == "on"
+            route.fulfill(status=200, content_type="application/json", body="{}")
+        elif path.startswith("/cookie/consent"):
             choice = fields.get("consent", "")
             self.consent_choices.append(choice)
             route.fulfill(
@@ -241,7 +267,7 @@ class ReplayServer:
             )
         elif path.startswith(LOGIN_PATHS):
             self.logins.append(SentForm(route.request.url, fields))
-            given = fields.get("pass", fields.get("password"))
+            given = next((fields[name] for name in PASSWORD_FIELDS if name in fields), None)
             if self.scenario.password is not None and given != self.scenario.password:
                 html = self.render(service, "login")
                 alert = WRONG_PASSWORD[self.scenario.language]
@@ -257,7 +283,7 @@ class ReplayServer:
             target = back
             if self.scenario.checkpoint and cookies.get("checkpoint") != "passed":
                 target = _checkpoint_url(service, back)
-            account = fields.get("email") or fields.get("username") or ""
+            account = next((fields[name] for name in ACCOUNT_FIELDS if fields.get(name)), "")
             if account:  # Meta prefills the address of the account that logged in
                 # Set before the redirect is answered, or the form may load without it.
                 route.request.frame.page.context.add_cookies(
@@ -343,6 +369,8 @@ class ReplayServer:
             html.replace("{{email}}", email or self.scenario.account_email or DEFAULT_ACCOUNT)
             .replace("{{form_action}}", SUBMIT_PATH)
             .replace("{{csrf}}", self.csrf_token)
+            .replace("{{setting}}", "true" if self.scenario.setting_on else "false")
+            .replace("{{setting_text}}", "On" if self.scenario.setting_on else "Off")
         )
 
 
