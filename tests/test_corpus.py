@@ -150,3 +150,33 @@ def test_each_corpus_language_is_told_by_its_function_words() -> None:
         if best != language:
             wrong.append(f"{language} read as {best} ({counts[best]} vs {counts[language]})")
     assert not wrong, "\n".join(wrong)
+
+
+# Languages whose clauses of time ("once we have checked your details, your objection
+# will be processed") are read as what happens to any request, not as this answer.
+TIME_CLAUSE_LANGUAGES = (
+    "en", "de", "fr", "it", "pl", "es", "nl", "pt", "sv", "da", "nb", "cs", "sk", "hr",
+    "hu", "ro", "fi",
+)  # fmt: skip
+
+
+def test_every_language_that_reads_clauses_of_time_has_them_in_its_corpus() -> None:
+    for language in TIME_CLAUSE_LANGUAGES:
+        assert corpus(language).get("time_clauses"), f"{language}: no time_clauses"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        pytest.param(language, text, id=f"{language}-{index}")
+        for language in TIME_CLAUSE_LANGUAGES
+        for index, text in enumerate(corpus(language)["time_clauses"])
+    ],
+)
+def test_a_clause_of_time_is_not_a_confirmation_and_leaves_a_real_one_alone(
+    language: str, text: str
+) -> None:
+    assert not judge(text, L, [language]).accepted, judge(text, L, [language]).summary()
+    for confirmation in corpus(language)["states"]["confirmation"][:3]:
+        joined = f"{text} {confirmation}"
+        assert judge(joined, L, [language]).accepted, joined

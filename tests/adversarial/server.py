@@ -7,7 +7,9 @@ submit path), records the cookie choices, and what the page saw the tool do (``p
 typing, changes and clicks, reported by a small script added to every page).
 
 Answers to a submission come from ``pages/answers/``: a fragment, served as it is to a
-fetch or XHR, and inside a whole document to a navigation POST.
+fetch or XHR, and inside a whole document to a navigation POST. With ``code_step``, Meta
+first asks for a code it emailed (a page of ``pages/code/``, answered to Send the same
+way); the answer then answers the code's POST (``codes``), and may lie there too.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ FORM_URLS = (
 # The hosts the site answers on: Meta's, and those of the forms of OWN_PAGES.
 HOSTS = ("facebook.com", "instagram.com", *(urlsplit(url).hostname or "" for url in FORM_URLS))
 SUBMIT_PATH = "/help/contact/submit/"
+CODE_PATH = "/help/contact/code/"
 CONSENT_PATH = "/cookie/consent/"
 TELEMETRY_PATH = "/ajax/bz/"
 PROBE_PATH = "/ajax/probe/"
@@ -133,6 +136,10 @@ class Site:
     consent: list[str] = field(default_factory=list)
     probes: list[dict[str, str]] = field(default_factory=list)
     forms_served: int = 0
+    # A page in pages/ (without .html) asking for the emailed code: Meta's answer to Send,
+    # and `answer` is then its answer to the code.
+    code_step: str = ""
+    codes: list[Sent] = field(default_factory=list)  # the POSTs that carried a code
 
     def __post_init__(self) -> None:
         self.country = self.country or COUNTRY_OF.get(self.lang, "DE")
@@ -179,9 +186,15 @@ class Site:
         elif request.method == "POST" and path.startswith(TELEMETRY_PATH):
             self.telemetry.append(self._sent(route))
             route.fulfill(status=200, content_type="application/json", body='{"ok":1}')
+        elif request.method == "POST" and self.code_step and path.startswith(CODE_PATH):
+            self.codes.append(self._sent(route))
+            self._answer(route)
         elif request.method == "POST" or path.startswith(SUBMIT_PATH):
             self.submissions.append(self._sent(route))
-            self._answer(route)
+            if self.code_step:
+                self._ask_for_code(route)
+            else:
+                self._answer(route)
         elif request.method == "GET" and f"https://{host}{path.rstrip('/')}" in FORM_URLS:
             url = f"https://{host}{path.rstrip('/')}"
             if self.moved_to and url != self.moved_to:
@@ -214,6 +227,14 @@ class Site:
     def _sent(self, route: Route) -> Sent:
         request = route.request
         return Sent(request.url, request.method, request.resource_type, _fields(route))
+
+    def _ask_for_code(self, route: Route) -> None:
+        """Send answered with the code step: in place to a fetch, as a page otherwise."""
+        html = (PAGES / f"{self.code_step}.html").read_text("utf-8")
+        fragment = html.replace("{{code_action}}", CODE_PATH).replace("{{email}}", EMAIL)
+        in_place = route.request.resource_type in ("fetch", "xhr")
+        body = fragment if in_place else self.document(fragment)
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=body)
 
     def _answer(self, route: Route) -> None:
         answer = self.answer
@@ -299,6 +320,16 @@ class CannotAsk(StandInPerson):
     def asked_whether_meta_accepted(self) -> bool:
         accepted = re.compile(r"did meta accept", re.IGNORECASE)
         return bool(self.judged) or any(accepted.search(q) for q in self.questions)
+
+
+class TypesTheCode(CannotAsk):
+    """A person who types the emailed code when asked, and can be asked nothing else."""
+
+    def act(self, need: PageState, page: Page, flow: Flow, email: str) -> None:
+        if need is PageState.CODE_STEP:
+            StandInPerson.act(self, need, page, flow, email)
+        else:
+            super().act(need, page, flow, email)
 
 
 class Answers(CannotAsk):

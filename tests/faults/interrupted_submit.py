@@ -1,9 +1,12 @@
-"""Runs the real `widerspruch submit` on the replay and signals itself at one step.
+"""Runs the real `widerspruch submit SERVICE` on the replay and signals itself at one step.
 
-    python interrupted_submit.py STEP SIGNAL DATA_DIR FORM REPORT_FILE
+    python interrupted_submit.py STEP SIGNAL DATA_DIR FORM REPORT_FILE [SUBMIT OPTION ...]
 
 STEP is a page state (cookie_banner, login_wall, form, code_step), "after_send", or
-"never". The number of objections the replay received is written to REPORT_FILE.
+"never". FORM is the replay's form version (a service without it shows its own form).
+SERVICE (in the environment) is the service to object on, Facebook by default; with
+CODE_STEP set, Meta asks for the emailed code after Send whatever the form. The number
+of objections the replay received is written to REPORT_FILE.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from widerspruch.submit import person
 from widerspruch.testing.person import StandInPerson
 from widerspruch.testing.replay import ReplayServer, Scenario
 
-step, signal_name, data_dir, form, report = sys.argv[1:6]
-server = ReplayServer(Scenario(form=form))
+step, signal_name, data_dir, form, report, *more = sys.argv[1:]
+server = ReplayServer(Scenario(form=form, code_step=bool(os.environ.get("CODE_STEP"))))
 signum = getattr(signal, signal_name)
 # Ctrl-C as a terminal delivers it, even if this test runs as a background job.
 signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -61,7 +64,7 @@ person.ConsolePerson = lambda **options: StandInPerson()  # type: ignore[assignm
 sys.argv = [
     "widerspruch",
     "submit",
-    "facebook",
+    os.environ.get("SERVICE") or "facebook",
     "--email",
     "jana@example.org",
     "--country",
@@ -70,6 +73,7 @@ sys.argv = [
     "--json",
     "--data-dir",
     data_dir,
+    *more,
 ]
 try:
     cli.main()

@@ -283,6 +283,8 @@ VOCABULARY = Vocabulary(
         r"\bjestli\b",
         r"\bv případě\b",
         r"\bkdyby\b",
+        # Clauses of time tell what happens to any request, not to this one.
+        r"^(jakmile|až|poté,? co)\b",
     ),
     use=(
         _USE + r"\w*",

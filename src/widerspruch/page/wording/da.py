@@ -262,6 +262,7 @@ VOCABULARY = Vocabulary(
         r"\bi så fald\b",
         r"\bmedmindre\b",
         r"\bforudsat at\b",
+        r"^(når|så snart|efter at)\b",  # clauses of time: any request
     ),
     use=(r"\b(brug|bruge|bruger|brugt|anvend|behandl|træn)\w*",),
     no_need=(

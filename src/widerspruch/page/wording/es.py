@@ -277,6 +277,8 @@ VOCABULARY = Vocabulary(
         r"\ba menos que\b",
         r"\bsalvo que\b",
         r"\bsiempre (y cuando|que)\b",
+        # Clauses of time tell what happens to any request, not to this one.
+        r"^(una vez( que)?|cuando|en cuanto|tan pronto como|despu[eé]s de que)\b",
     ),
     use=(
         r"\b(us|utiliz|emple|trat|proces|entren)(ar|aremos|ar[aá]|ado|ada|ados|adas|ando|amos|a|an"

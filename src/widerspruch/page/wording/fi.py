@@ -259,6 +259,7 @@ VOCABULARY = Vocabulary(
         r"\bmikäli\b",
         r"\bsiinä tapauksessa\b",
         r"\bellei\b",
+        r"^(kun|heti kun|sen jälkeen,? kun|kunhan)\b",  # clauses of time: any request
     ),
     use=(
         r"\b(käytä|käyttä|käytet|käsittel|käsitell|hyödynn|koulut)\w*",

@@ -268,6 +268,7 @@ VOCABULARY = Vocabulary(
         r"\bako (ste|si|imate|imaš|želite|želiš|vaš|vaša|vaše|tvoj|tvoja|tvoje|već|ne|bude)\b",
         r"\bukoliko\b",
         r"\bu slučaju\b",
+        r"^(kada|čim|nakon što)\b",  # clauses of time: any request
     ),
     use=(
         r"\b(koristi|korist|upotreb|obrađ|obrad|trenir|iskoristi)\w*",

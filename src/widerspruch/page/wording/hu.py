@@ -266,6 +266,7 @@ VOCABULARY = Vocabulary(
         r"\bamennyiben\b",
         r"\babban az esetben\b",
         r"\bfeltéve\b",
+        r"^(amint|amikor|miután|mihelyt)\b",  # clauses of time: any request
     ),
     use=(
         r"\b(használ|felhasznál|feldolgoz|kezel|tanít|betanít)\w*",

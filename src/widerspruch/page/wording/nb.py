@@ -261,6 +261,7 @@ VOCABULARY = Vocabulary(
         r"\bom (du|dere) (har|vil|ønsker|allerede|alt)\b",
         r"\bmed mindre\b",
         r"\bi tilfelle\b",
+        r"^(så snart|etter at)\b",  # clauses of time: any request
     ),
     use=(r"\b(bruk|anvend|behandl)\w*", r"\b(trene|trent|trener|trening|treningen)\b"),
     no_need=(

@@ -285,6 +285,7 @@ VOCABULARY = Vocabulary(
         r"\b(als|indien|mocht) (je|jij|u|we|wij)\b",
         r"\bin geval van\b",
         r"\btenzij\b",
+        r"^nadat\b",  # clauses of time: any request
     ),
     use=(
         r"\b(gebruik|verwerk)\w*( (we|wij|meta))?"

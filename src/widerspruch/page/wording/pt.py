@@ -261,6 +261,7 @@ VOCABULARY = Vocabulary(
         r"\bcaso (tenhas|tenha|pretendas|pretenda|queiras|queira|precises|precise)\b",
         r"\ba menos que\b",
         r"\bem caso de\b",
+        r"^(assim que|logo que|depois que)\b",  # clauses of time: any request
     ),
     use=(r"\b(utiliz|us[aeo]|usá|tratar|tratad|tratam|process|trein)\w*",),
     no_need=(

@@ -254,6 +254,8 @@ VOCABULARY = Vocabulary(
         r"\bdac[ăa] (ai|ave[țţ]i|dore[șş]ti|dori[țţ]i|te-ai|v-a[țţ]i|nu|vrei|vre[țţ]i|deja)\b",
         r"\bîn cazul în care\b",
         r"\bcu excep[țţ]ia cazului\b",
+        # Clauses of time tell what happens to any request, not to this one.
+        r"^(dup[ăa] ce|imediat ce|de [îi]ndat[ăa] ce|odat[ăa] ce)\b",
     ),
     use=(r"\b(folos|utiliz|prelucr|proces|antren)\w*",),
     no_need=(

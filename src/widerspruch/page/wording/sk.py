@@ -252,6 +252,8 @@ VOCABULARY = Vocabulary(
         r"\b(ak|pokiaľ) (máte|máš|chcete|chceš|ste|si|už|nie|budete)\b",
         r"\bv prípade (otázok|problémov|že)\b",
         r"\bibaže\b",
+        # Clauses of time tell what happens to any request, not to this one.
+        r"^(hneď ako|akonáhle|len čo|potom,? ako)\b",
     ),
     use=(
         r"\b(použ|využ|spracov|spracúv|trénov)\w*",

@@ -224,6 +224,7 @@ VOCABULARY = Vocabulary(
         r"\bifall\b",
         r"\bsåvida\b",
         r"\bi händelse av\b",
+        r"^(så snart|efter att)\b",  # clauses of time: any request
     ),
     use=(r"\b(använd|behandl|bearbet|trän)\w*",),
     no_need=(
