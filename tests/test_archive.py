@@ -222,6 +222,34 @@ def test_junk_after_the_receipt_and_a_deleted_receipt_are_reported(
     )
 
 
+def test_a_file_planted_in_a_bundle_that_nothing_records_is_reported(
+    archive: Path, tmp_path: Path
+) -> None:
+    """An email copied into #2's folder, and a file in a folder below #1's: neither the
+    manifest nor the ledger knows them, so nothing vouches for them."""
+    copy = copy_of(archive, tmp_path / "copy")
+    shutil.copy(
+        copy / "evidence/00001-facebook/reply-1.eml", copy / "evidence/00002-instagram/reply-1.eml"
+    )
+    (copy / "evidence/00001-facebook/later").mkdir()
+    (copy / "evidence/00001-facebook/later/note.txt").write_text("added afterwards")
+
+    two = widerspruch("verify", "2", "--data-dir", str(copy))
+    assert (two.exit_code, two.stdout) == (1, "not recorded: reply-1.eml\n")
+    one = widerspruch("verify", "1", "--data-dir", str(copy))
+    assert (one.exit_code, one.stdout) == (1, "not recorded: later/note.txt\n")
+    code, document = verify_all(copy)
+    assert (code, document["not_intact"]) == (1, [1, 2])
+    assert [o["not_recorded"] for o in document["objections"][:2]] == [
+        ["later/note.txt"],
+        ["reply-1.eml"],
+    ]
+    done = widerspruch("verify", "--all", "--data-dir", str(copy))
+    assert done.exit_code == 1
+    assert done.stdout.splitlines()[1] == "#2 NOT INTACT: not recorded: reply-1.eml"
+    assert_intact(archive)
+
+
 def test_a_replaced_bundle_is_found_by_the_chain(archive: Path, tmp_path: Path) -> None:
     """A bundle changed and sealed anew, its new manifest hash written into the ledger's
     objections row: the files agree with the manifest and the row, but not the chain."""

@@ -184,6 +184,7 @@ RUNS: dict[str, tuple[Prepare, set[str]]] = {
             "files_checked",
             "changed",
             "missing",
+            "not_recorded",
             "problems",
         },
     ),

@@ -80,7 +80,8 @@ def verify(
     Recomputes the SHA-256 of every file in the sealed bundle's manifest, the
     manifest's own against the ledger and the ledger's chain of seals, and that of
     every file added later (receipt, Meta's replies, a trusted timestamp, whose
-    signature is checked too). Prints "intact", or names each changed or missing file
+    signature is checked too). A file in the objection's folder that nothing records
+    is named too. Prints "intact", or names each changed, missing or unrecorded file
     and each problem (exit 1). --all checks every objection: one line each, and a total.
 
     Example:

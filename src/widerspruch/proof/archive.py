@@ -2,7 +2,8 @@
 
 For each objection: its sealed bundle (every file in the manifest, the manifest against
 the ledger), every file added later and recorded in the ledger with its SHA-256 (the
-receipt, Meta's replies, a trusted timestamp), and its seal's place in the chain
+receipt, Meta's replies, a trusted timestamp), any file in its folder that nothing
+records (named, never taken on trust), and its seal's place in the chain
 (widerspruch.ledger.chain). The chain is recomputed from its first link, so a bundle
 replaced by another, a deleted one, or a ledger row whose manifest hash was rewritten
 without the chain, is found.
@@ -17,7 +18,14 @@ from pathlib import Path
 
 from widerspruch.ledger import Attachment, Ledger, Objection, Seal
 from widerspruch.ledger.chain import link
-from widerspruch.proof.evidence import MANIFEST, Verdict, sha256_file, verify
+from widerspruch.proof.evidence import (
+    MANIFEST,
+    Verdict,
+    bundle_dir,
+    manifest_files,
+    sha256_file,
+    verify,
+)
 from widerspruch.proof.timestamp import TIMESTAMP_KIND, TSA_CA, check_token
 
 
@@ -106,6 +114,26 @@ def _check_attachments(
                 verdict.timestamped = True
 
 
+def _check_unrecorded(
+    verdict: Verdict, objection: Objection, attachments: list[Attachment], data_dir: Path
+) -> None:
+    """Files in the objection's folder that neither its manifest nor the ledger records
+    (a copied-in email, a file put there later) are named: nothing vouches for them."""
+    folder = (
+        Path(objection.evidence_dir)
+        if objection.evidence_dir
+        else bundle_dir(data_dir, objection.id, objection.service)
+    )
+    if not folder.is_dir():
+        return
+    recorded = {(folder / MANIFEST).absolute()}
+    recorded |= {(folder / name).absolute() for name in manifest_files(folder) or {}}
+    recorded |= {Path(attachment.path).absolute() for attachment in attachments}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.absolute() not in recorded:
+            verdict.unrecorded.append(path.relative_to(folder).as_posix())
+
+
 def check_objection(
     ledger: Ledger, objection: Objection, chain: Chain, tsa_ca: bytes | None = None
 ) -> Verdict:
@@ -127,7 +155,9 @@ def check_objection(
             verdict.problems.append("the ledger lost the hash of its sealed bundle")
     verdict.objection_id = objection.id
     verdict.problems.extend(chain.broken.get(objection.id, []))
-    _check_attachments(verdict, objection, ledger.attachments(objection.id), data_dir, tsa_ca)
+    added = ledger.attachments(objection.id)
+    _check_attachments(verdict, objection, added, data_dir, tsa_ca)
+    _check_unrecorded(verdict, objection, added, data_dir)
     return verdict
 
 
