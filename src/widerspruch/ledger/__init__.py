@@ -19,7 +19,7 @@ This package re-exports what the rest of widerspruch uses; the code lives in:
 - ``faults``: a damaged, busy or full ledger, found out without changing it, in one line;
 - ``claims``: who holds an objection's claim, and whether that run still lives;
 - ``paths``: paths kept relative to the data dir, handed back resolved against it;
-- ``chain``: the seals' chain of manifest hashes.
+- ``chain``: the chain of seals: manifest hashes and the hashes of files added later.
 """
 
 from __future__ import annotations
