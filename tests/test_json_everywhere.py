@@ -220,6 +220,7 @@ RUNS: dict[str, tuple[Prepare, set[str]]] = {
             "language",
             "authority",
             "output",
+            "kept",
             "text",
             "hints",
         },
