@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from widerspruch.ledger import LEDGER_FILE, Ledger, Objection
+from widerspruch.ledger.chain import link
 from widerspruch.proof.evidence import OBJECTION, Evidence, bundle_dir
 from widerspruch.settings import prepare_data_dir
 from widerspruch.states import Status
@@ -60,6 +61,18 @@ def make_objection(
         backdate(data_dir, objection.id, sent_at)
     with Ledger.open(data_dir) as ledger:
         return ledger.get(objection.id)
+
+
+def reseal(db: sqlite3.Connection, sha256: str, where: str, *args: object) -> None:
+    """Rewrite the hash of the seals `where` picks, and the whole chain after them to fit,
+    as someone who rewrites the ledger consistently would."""
+    # Only the tests' own fixed conditions are formatted in.
+    db.execute(f"UPDATE seals SET sha256 = ? WHERE {where}", (sha256, *args))  # noqa: S608
+    previous = None
+    rows = db.execute("SELECT seq, objection_id, kind, path, sha256 FROM seals ORDER BY seq")
+    for seq, objection_id, kind, path, digest in rows.fetchall():
+        previous = link(previous, digest, objection_id, kind, path)
+        db.execute("UPDATE seals SET chain_sha256 = ? WHERE seq = ?", (previous, seq))
 
 
 def sent_at_iso(moment: datetime | None) -> str:

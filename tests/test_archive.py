@@ -23,6 +23,7 @@ from tests.fake_keyring import MemoryKeyring
 from tests.records import make_objection, meta_email, write_email
 from widerspruch.cli import app
 from widerspruch.ledger import LEDGER_FILE, SCHEMA_VERSION, Ledger
+from widerspruch.ledger.chain import link
 from widerspruch.ledger.paths import moved
 from widerspruch.ledger.rows import utc_now
 from widerspruch.proof.evidence import MANIFEST, RESULT_HTML, sha256_file
@@ -112,14 +113,16 @@ def verify_all(data_dir: Path) -> tuple[int, dict[str, Any]]:
     return done.exit_code, json.loads(done.stdout)
 
 
-def assert_intact(data_dir: Path) -> None:
+def assert_intact(data_dir: Path, seals: int = 5) -> None:
+    """Every objection intact, and the chain of `seals` seals: the two bundles, and the
+    three files added later (a receipt each, the reply to #1)."""
     done = widerspruch("verify", "--all", "--data-dir", str(data_dir))
     assert done.exit_code == 0, done.output
     lines = done.stdout.splitlines()
     assert lines[0].startswith("#1 intact (")
     assert lines[1].startswith("#2 intact (")
     assert lines[2].startswith("#3 nothing sealed")
-    assert lines[3].startswith("3 objections: all intact; chain of 2 seals ends in ")
+    assert lines[3].startswith(f"3 objections: all intact; chain of {seals} seals ends in ")
 
 
 def files_of(data_dir: Path) -> dict[str, list[Path]]:
@@ -218,8 +221,36 @@ def test_junk_after_the_receipt_and_a_deleted_receipt_are_reported(
     assert (code, document["not_intact"]) == (1, [1, 2])
     done = widerspruch("verify", "--all", "--data-dir", str(copy))
     assert done.stdout.splitlines()[-1] == "3 objections: 2 NOT INTACT" + (
-        f"; chain of 2 seals ends in {document['chain_head']}"
+        f"; chain of 5 seals ends in {document['chain_head']}"
     )
+
+
+def test_a_file_planted_in_a_bundle_that_nothing_records_is_reported(
+    archive: Path, tmp_path: Path
+) -> None:
+    """An email copied into #2's folder, and a file in a folder below #1's: neither the
+    manifest nor the ledger knows them, so nothing vouches for them."""
+    copy = copy_of(archive, tmp_path / "copy")
+    shutil.copy(
+        copy / "evidence/00001-facebook/reply-1.eml", copy / "evidence/00002-instagram/reply-1.eml"
+    )
+    (copy / "evidence/00001-facebook/later").mkdir()
+    (copy / "evidence/00001-facebook/later/note.txt").write_text("added afterwards")
+
+    two = widerspruch("verify", "2", "--data-dir", str(copy))
+    assert (two.exit_code, two.stdout) == (1, "not recorded: reply-1.eml\n")
+    one = widerspruch("verify", "1", "--data-dir", str(copy))
+    assert (one.exit_code, one.stdout) == (1, "not recorded: later/note.txt\n")
+    code, document = verify_all(copy)
+    assert (code, document["not_intact"]) == (1, [1, 2])
+    assert [o["not_recorded"] for o in document["objections"][:2]] == [
+        ["later/note.txt"],
+        ["reply-1.eml"],
+    ]
+    done = widerspruch("verify", "--all", "--data-dir", str(copy))
+    assert done.exit_code == 1
+    assert done.stdout.splitlines()[1] == "#2 NOT INTACT: not recorded: reply-1.eml"
+    assert_intact(archive)
 
 
 def test_a_replaced_bundle_is_found_by_the_chain(archive: Path, tmp_path: Path) -> None:
@@ -249,14 +280,15 @@ def test_a_replaced_bundle_is_found_by_the_chain(archive: Path, tmp_path: Path) 
     # The seal rewritten too, without the chain: the link no longer fits.
     with sqlite3.connect(copy / LEDGER_FILE) as db:
         db.execute(
-            "UPDATE seals SET manifest_sha256 = ? WHERE objection_id = 2",
+            "UPDATE seals SET sha256 = ? WHERE objection_id = 2 AND kind = 'bundle'",
             (sha256_file(folder / MANIFEST),),
         )
+        [(seq,)] = db.execute("SELECT seq FROM seals WHERE objection_id = 2 AND kind = 'bundle'")
     db.close()
     code, document = verify_all(copy)
     assert (code, document["not_intact"]) == (1, [2])
     [broken] = [o for o in document["objections"] if not o["intact"]]
-    assert "the chain of seals breaks at seal 2" in broken["problems"][0]
+    assert f"the chain of seals breaks at seal {seq}" in broken["problems"][0]
     assert_intact(archive)
 
 
@@ -269,13 +301,121 @@ def test_a_deleted_bundle_or_seal_is_reported(archive: Path, tmp_path: Path) -> 
 
     copy = copy_of(archive, tmp_path / "copy-2")
     with sqlite3.connect(copy / LEDGER_FILE) as db:
-        db.execute("DELETE FROM seals WHERE objection_id = 1")
+        db.execute("DELETE FROM seals WHERE objection_id = 1 AND kind = 'bundle'")
+        # The seal after the one deleted no longer links to it.
+        after = db.execute("SELECT seq, objection_id FROM seals ORDER BY seq").fetchall()[0]
     db.close()
     code, document = verify_all(copy)
     assert code == 1
     first, second = document["objections"][:2]
-    assert first["problems"] == ["its seal is not in the ledger's chain of seals"]
-    assert "the chain of seals breaks at seal 2" in second["problems"][0]
+    assert first["problems"][0] == "its seal is not in the ledger's chain of seals"
+    assert (
+        f"the chain of seals breaks at seal {after[0]}"
+        in (first, second)[after[1] - 1]["problems"][-1]
+    )
+
+
+def broken_of(document: dict[str, Any], number: int) -> dict[str, Any]:
+    [verdict] = [o for o in document["objections"] if o["objection_id"] == number]
+    assert not verdict["intact"]
+    return verdict
+
+
+def test_a_deleted_replaced_or_planted_file_added_later_is_found_by_the_chain(
+    archive: Path, tmp_path: Path
+) -> None:
+    """Files added after sealing are sealed too: their ledger rows alone cannot vouch."""
+    copy = copy_of(archive, tmp_path / "copy")
+    first, second = copy / "evidence/00001-facebook", copy / "evidence/00002-instagram"
+    (second / "receipt.pdf").unlink()  # deleted with its row
+    (first / "receipt.pdf").write_bytes(b"%PDF-1.7 another receipt")  # replaced, row to match
+    shutil.copy(first / "reply-1.eml", second / "reply-1.eml")  # planted with a row
+    with sqlite3.connect(copy / LEDGER_FILE) as db:
+        db.execute("DELETE FROM attachments WHERE objection_id = 2 AND kind = 'receipt'")
+        db.execute(
+            "UPDATE attachments SET sha256 = ? WHERE objection_id = 1 AND kind = 'receipt'",
+            (sha256_file(first / "receipt.pdf"),),
+        )
+        db.execute(
+            "INSERT INTO attachments (objection_id, kind, path, sha256, added_at) "
+            "VALUES (2, 'reply', 'evidence/00002-instagram/reply-1.eml', ?, ?)",
+            (sha256_file(second / "reply-1.eml"), utc_now()),
+        )
+    db.close()
+
+    code, document = verify_all(copy)
+    assert (code, document["not_intact"]) == (1, [1, 2])
+    one, two = broken_of(document, 1), broken_of(document, 2)
+    assert (one["changed"], one["missing"], one["not_recorded"]) == ([], [], [])
+    assert one["problems"] == [
+        "the ledger's hash of receipt.pdf is not the one sealed in the chain"
+    ]
+    assert (two["changed"], two["missing"], two["not_recorded"]) == ([], ["receipt.pdf"], [])
+    assert two["problems"] == [
+        "reply-1.eml is not sealed in the ledger's chain of seals",
+        "receipt.pdf was sealed, but the ledger no longer records it",
+    ]
+    done = widerspruch("verify", "2", "--data-dir", str(copy))
+    assert done.exit_code == 1
+    assert "receipt.pdf was sealed, but the ledger no longer records it" in done.stdout
+    assert_intact(archive)
+
+
+def test_a_file_added_later_whose_seal_is_gone_is_reported(archive: Path, tmp_path: Path) -> None:
+    copy = copy_of(archive, tmp_path / "copy")
+    with sqlite3.connect(copy / LEDGER_FILE) as db:
+        [(seq,)] = db.execute("SELECT seq FROM seals WHERE objection_id = 2 AND kind = 'receipt'")
+        db.execute("DELETE FROM seals WHERE seq = ?", (seq,))
+        after = db.execute("SELECT objection_id FROM seals WHERE seq > ? ORDER BY seq", (seq,))
+        follows = [row[0] for row in after.fetchall()]
+    db.close()
+    code, document = verify_all(copy)
+    assert code == 1
+    assert broken_of(document, 2)["problems"][0] == (
+        "receipt.pdf is not sealed in the ledger's chain of seals"
+    )
+    if follows:  # the seal after it no longer links to the one before
+        assert f"the chain of seals breaks at seal {seq + 1}" in " ".join(
+            broken_of(document, follows[0])["problems"]
+        )
+
+
+def test_an_objection_row_gone_or_its_hash_lost_is_reported(archive: Path, tmp_path: Path) -> None:
+    copy = copy_of(archive, tmp_path / "copy")
+    with sqlite3.connect(copy / LEDGER_FILE) as db:
+        db.execute("UPDATE objections SET manifest_sha256 = NULL WHERE id = 1")
+        for table in ("events", "attachments"):
+            db.execute(f"DELETE FROM {table} WHERE objection_id = 2")  # noqa: S608
+        db.execute("DELETE FROM objections WHERE id = 2")
+    db.close()
+    code, document = verify_all(copy)
+    assert (code, document["not_intact"]) == (1, [1, 2])
+    assert broken_of(document, 1)["problems"] == ["the ledger lost the hash of its sealed bundle"]
+    assert broken_of(document, 2)["problems"] == [
+        "the objection was sealed, but its row is gone from the ledger"
+    ]
+    one = widerspruch("verify", "1", "--data-dir", str(copy))
+    assert (one.exit_code, one.stdout) == (1, "the ledger lost the hash of its sealed bundle\n")
+
+
+def test_a_file_added_later_kept_outside_the_data_dir_is_reported(
+    archive: Path, tmp_path: Path
+) -> None:
+    copy = copy_of(archive, tmp_path / "copy")
+    outside = tmp_path / "elsewhere" / "receipt.pdf"
+    outside.parent.mkdir()
+    shutil.move(copy / "evidence/00002-instagram/receipt.pdf", outside)
+    with sqlite3.connect(copy / LEDGER_FILE) as db:
+        db.execute(
+            "UPDATE attachments SET path = ? WHERE objection_id = 2 AND kind = 'receipt'",
+            (str(outside),),
+        )
+    db.close()
+    code, document = verify_all(copy)
+    assert (code, document["not_intact"]) == (1, [2])
+    problems = broken_of(document, 2)["problems"]
+    assert f"{outside} is kept outside the data dir" in problems
+    assert (copy / "evidence/00002-instagram").is_dir()
 
 
 def test_a_folder_that_is_no_bundle_is_a_usage_error(archive: Path, tmp_path: Path) -> None:
@@ -302,7 +442,7 @@ def test_confirm_and_receipt_in_a_copy_stay_inside_the_copy(archive: Path, tmp_p
     receipt = widerspruch("receipt", "2", "--data-dir", str(copy))
     assert receipt.exit_code == 0, receipt.output
     assert str(copy / "evidence/00002-instagram/receipt.pdf") in receipt.stdout
-    assert_intact(copy)
+    assert_intact(copy, seals=7)  # and the reply to #2, and its new receipt
 
     assert not (archive / "evidence/00002-instagram/reply-1.eml").exists()
     with Ledger.open(archive, read_only=True) as ledger:
@@ -367,7 +507,7 @@ def test_an_old_ledger_with_absolute_paths_is_converted_and_verifies(
         folders = [r[0] for r in db.execute("SELECT evidence_dir FROM objections")]
         paths = sorted(r[0] for r in db.execute("SELECT path FROM attachments"))
         seals = db.execute(
-            "SELECT objection_id, manifest_sha256 FROM seals ORDER BY seq"
+            "SELECT objection_id, sha256 FROM seals WHERE kind = 'bundle' ORDER BY seq"
         ).fetchall()
         hashes = db.execute("SELECT id, manifest_sha256 FROM objections WHERE id < 3").fetchall()
     db.close()
@@ -379,6 +519,52 @@ def test_an_old_ledger_with_absolute_paths_is_converted_and_verifies(
         "evidence/00002-instagram/receipt.pdf",
     ]
     assert seals == hashes
+
+
+def as_before_migration_12(data_dir: Path) -> None:
+    """Turn the ledger back into one from before migration 12: only bundles sealed in the
+    chain (linked as they were then), the files added later recorded but not sealed."""
+    with sqlite3.connect(data_dir / LEDGER_FILE) as db:
+        db.execute("DELETE FROM seals WHERE kind != 'bundle'")
+        previous = None
+        for seq, objection_id, digest in db.execute(
+            "SELECT seq, objection_id, sha256 FROM seals ORDER BY seq"
+        ).fetchall():
+            previous = link(previous, digest, objection_id)
+            db.execute("UPDATE seals SET chain_sha256 = ? WHERE seq = ?", (previous, seq))
+        db.execute("ALTER TABLE seals DROP COLUMN path")
+        db.execute("ALTER TABLE seals DROP COLUMN kind")
+        db.execute("ALTER TABLE seals RENAME COLUMN sha256 TO manifest_sha256")
+        db.execute("DELETE FROM schema_migrations WHERE version >= 12")
+        db.execute("PRAGMA user_version = 11")
+    db.close()
+
+
+def test_an_old_ledgers_files_added_later_are_sealed_by_the_migration(
+    archive: Path, tmp_path: Path
+) -> None:
+    copy = copy_of(archive, tmp_path / "copy")
+    as_before_migration_12(copy)
+    assert_intact(copy)  # migrated: two bundles and three files added later, sealed
+    with sqlite3.connect(copy / LEDGER_FILE) as db:
+        sealed = db.execute("SELECT kind, path FROM seals ORDER BY seq").fetchall()
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    db.close()
+    assert version == SCHEMA_VERSION
+    assert sealed[:2] == [("bundle", None), ("bundle", None)]
+    assert sorted(sealed[2:]) == [
+        ("receipt", "evidence/00001-facebook/receipt.pdf"),
+        ("receipt", "evidence/00002-instagram/receipt.pdf"),
+        ("reply", "evidence/00001-facebook/reply-1.eml"),
+    ]
+    # From now on a receipt deleted with its ledger row is found.
+    (copy / "evidence/00002-instagram/receipt.pdf").unlink()
+    with sqlite3.connect(copy / LEDGER_FILE) as db:
+        db.execute("DELETE FROM attachments WHERE objection_id = 2")
+    db.close()
+    code, document = verify_all(copy)
+    assert (code, document["not_intact"]) == (1, [2])
+    assert broken_of(document, 2)["missing"] == ["receipt.pdf"]
 
 
 def test_an_old_path_becomes_relative_from_its_data_folder_on(tmp_path: Path) -> None:
@@ -410,7 +596,7 @@ def test_a_new_seal_continues_the_chain(tmp_path: Path) -> None:
         make_objection(data)
     with Ledger.open(data) as ledger:
         seals = ledger.seals()
-        ledger.set_evidence(2, data / "evidence/00002-facebook", seals[1].manifest_sha256)
+        ledger.set_evidence(2, data / "evidence/00002-facebook", seals[1].sha256)
         again = ledger.seals()
     assert [s.objection_id for s in again] == [1, 2, 3, 2]
     assert again[-1].sealed_at <= utc_now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -250,3 +251,47 @@ def test_a_never_sent_objection_gets_no_followup(data_dir: Path) -> None:
     )
     assert result.exit_code == 2
     assert "never sent" in result.stderr
+
+
+def test_every_followup_written_is_kept_in_the_archive_and_verified(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    objection = make_objection(data_dir, sent_at=datetime.now(UTC) - timedelta(days=90))
+    folder = Path(objection.evidence_dir or "")
+    runner = CliRunner()
+    args = ["followup", "1", "--data-dir", str(data_dir)]
+
+    printed = runner.invoke(app, [*args, "--kind", "reminder"])
+    assert printed.exit_code == 0, printed.output
+    kept = folder / "reminder-1.txt"
+    assert kept.read_text("utf-8") == printed.stdout
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert f"A copy is kept in the archive: {kept}" in printed.stderr
+    again = runner.invoke(app, [*args, "--kind", "reminder"])  # the same text: kept once
+    assert again.exit_code == 0, again.output
+    assert not (folder / "reminder-2.txt").exists()
+
+    target = tmp_path / "complaint.txt"
+    written = runner.invoke(app, [*args, "--kind", "complaint", "--output", str(target), "--json"])
+    assert written.exit_code == 0, written.output
+    assert json.loads(written.stdout)["kept"] == str(folder / "complaint-1.txt")
+    assert (folder / "complaint-1.txt").read_text("utf-8") == target.read_text("utf-8")
+    with Ledger.open(data_dir, read_only=True) as ledger:
+        added = [(a.kind, Path(a.path).name) for a in ledger.attachments(1)]
+        sealed = [(s.kind, s.path) for s in ledger.seals()]
+    assert added == [("followup", "reminder-1.txt"), ("followup", "complaint-1.txt")]
+    assert sealed[1:] == [
+        ("followup", "evidence/00001-facebook/reminder-1.txt"),
+        ("followup", "evidence/00001-facebook/complaint-1.txt"),
+    ]
+    verified = runner.invoke(app, ["verify", "1", "--data-dir", str(data_dir)])
+    assert verified.exit_code == 0, verified.output
+    assert "(4 files)" in verified.stdout  # manifest, objection.json, two follow-ups
+
+    kept.write_text(kept.read_text("utf-8").replace("Reminder", "Note"), "utf-8")
+    (folder / "complaint-1.txt").unlink()
+    broken = runner.invoke(app, ["verify", "1", "--data-dir", str(data_dir)])
+    assert (broken.exit_code, broken.stdout) == (
+        1,
+        "changed: reminder-1.txt\nmissing: complaint-1.txt\n",
+    )

@@ -203,11 +203,16 @@ def test_an_archive_copied_into_postgresql_and_back_verifies_on_both(
     import shutil
 
     from tests.records import make_objection
+    from widerspruch.proof.evidence import sha256_file
     from widerspruch.states import Status
 
     data = tmp_path / "data"
-    make_objection(data)
+    first = make_objection(data)
     make_objection(data, status=Status.SUBMITTED_UNCONFIRMED, service="instagram")
+    added = Path(first.evidence_dir or "") / "receipt.pdf"
+    added.write_bytes(b"%PDF-1.7 a receipt")
+    with Ledger.open(data) as ledger:  # a file added later: sealed in the chain too
+        ledger.attach(first.id, "receipt", added, sha256_file(added))
     runner = CliRunner()
     copied = runner.invoke(
         app, ["ledger", "copy", "--to", postgres_url, "--data-dir", str(data), "--json"]
@@ -237,6 +242,16 @@ def test_an_archive_copied_into_postgresql_and_back_verifies_on_both(
 
         new, _ = shared.claim(**(CLAIM | {"account_email": "new@example.org"}), force=False)
         assert new.id == 3
+        assert [s.kind for s in shared.seals()] == ["bundle", "bundle", "receipt"]
+    # The seals came along: the file deleted with its row in the shared ledger is found.
+    added.unlink()
+    with psycopg.connect(postgres_url) as db:
+        db.execute("DELETE FROM attachments WHERE kind = 'receipt'")
+    tampered = runner.invoke(
+        app, ["verify", "--all", "--ledger", postgres_url, "--data-dir", str(data), "--json"]
+    )
+    assert tampered.exit_code == 1, tampered.output
+    assert json.loads(tampered.stdout)["not_intact"] == [1]
 
 
 def test_a_copy_into_a_ledger_with_records_is_refused(tmp_path: Path, postgres_url: str) -> None:

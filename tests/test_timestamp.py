@@ -15,10 +15,9 @@ from structlog.testing import capture_logs
 from typer.testing import CliRunner, Result
 
 from tests.conftest import Harness
-from tests.records import make_objection
+from tests.records import make_objection, reseal
 from widerspruch.cli import app
 from widerspruch.ledger import LEDGER_FILE, Ledger
-from widerspruch.ledger.chain import link
 from widerspruch.proof.evidence import MANIFEST, OBJECTION, Evidence, sha256_file
 from widerspruch.proof.timestamp import TIMESTAMP_FILE, TSA_CA, Timestamping
 from widerspruch.states import Status
@@ -97,10 +96,7 @@ def test_a_whole_rewrite_of_ledger_and_bundle_is_caught_by_the_timestamp(
     digest = evidence.seal(manifest["sealed_at"])
     with sqlite3.connect(data_dir / LEDGER_FILE) as db:
         db.execute("UPDATE objections SET manifest_sha256 = ? WHERE id = 1", (digest,))
-        db.execute(
-            "UPDATE seals SET manifest_sha256 = ?, chain_sha256 = ? WHERE objection_id = 1",
-            (digest, link(None, digest, 1)),
-        )
+        reseal(db, digest, "objection_id = 1 AND kind = 'bundle'")
     db.close()
 
     code, archive = verify_all(data_dir)
@@ -133,6 +129,16 @@ def test_a_token_swapped_in_or_checked_against_another_ca_does_not_hold(
             "UPDATE attachments SET sha256 = ? WHERE objection_id = 1 AND kind = 'timestamp'",
             (sha256_file(first / TIMESTAMP_FILE),),
         )
+    db.close()
+    done = run("verify", "1", "--data-dir", str(data_dir))
+    assert done.exit_code == 1
+    assert done.stdout == (
+        "the ledger's hash of manifest.tsr is not the one sealed in the chain\n"
+        "manifest.tsr: the token is for another manifest (its hash differs)\n"
+    )
+    # The seal and the chain rewritten to fit: the token itself still tells.
+    with sqlite3.connect(data_dir / LEDGER_FILE) as db:
+        reseal(db, sha256_file(first / TIMESTAMP_FILE), "objection_id = 1 AND kind = 'timestamp'")
     db.close()
     done = run("verify", "1", "--data-dir", str(data_dir))
     assert done.exit_code == 1

@@ -290,7 +290,7 @@ READING_COMMANDS = {
     "status": ["status"],
     "export": ["export"],
     "verify": ["verify", "1"],
-    "followup": ["followup", "1", "--kind", "reminder"],
+    # Not followup: it keeps each text it writes in the archive, recorded in the ledger.
     "check --history": ["check", "--history"],
     "report": ["report"],
 }

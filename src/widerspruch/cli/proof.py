@@ -82,11 +82,13 @@ def verify(
 
     Recomputes the SHA-256 of every file in the sealed bundle's manifest, the
     manifest's own against the ledger and the ledger's chain of seals, and that of
-    every file added later (receipt, Meta's replies, a trusted timestamp, whose
-    signature is checked too). Prints "intact", or names each changed or missing file
-    and each problem (exit 1). --all checks every objection: one line each, and a total.
-    With a shared --ledger, the files are those in this data dir: an objection sent at
-    another desk is verified there.
+    every file added later (receipt, Meta's replies, follow-ups, a trusted timestamp,
+    whose signature is checked too), each against its seal in the chain. A file in
+    the objection's folder that nothing records is named too. Prints "intact", or
+    names each changed, missing or unrecorded file and each problem (exit 1). --all
+    checks every objection: one line each, and a total. With a shared --ledger, the
+    files are those in this data dir: an objection sent at another desk is verified
+    there.
 
     Example:
 
@@ -285,7 +287,8 @@ def followup(
     one-month deadline and how far past it is, Meta's reply if any, and the manifest's
     SHA-256. After Meta refused the objection it writes the complaint by default. A
     complaint is addressed to the authority of the objection's country (or Meta's lead
-    authority, the Irish DPC). It goes to stdout, or to --output.
+    authority, the Irish DPC). It goes to stdout, or to --output, and a copy is kept in
+    the objection's folder, recorded and sealed, so `widerspruch verify` checks it.
 
     Example:
 
@@ -296,7 +299,7 @@ def followup(
 
     with _user_errors():
         from widerspruch.cli.render import print_or_write
-        from widerspruch.proof.followup import write_followup
+        from widerspruch.proof.followup import keep_followup, write_followup
         from widerspruch.proof.verify import attachments, objection_by_id
         from widerspruch.settings import LedgerSettings
 
@@ -309,14 +312,16 @@ def followup(
             language=language,
             now=datetime.now(UTC),
         )
+        kept = keep_followup(chosen.data_dir, objection, text, chosen.ledger)
         if json_output:
             from widerspruch.cli.render import print_followup
 
-            print_followup(objection, text, output)
+            print_followup(objection, text, output, kept)
             return
         print_or_write(text.text, output, text.kind)
     for hint in text.hints:
         typer.echo(f"→ {hint}", err=True)
+    typer.echo(f"→ A copy is kept in the archive: {kept}", err=True)
 
 
 def export(
@@ -333,7 +338,8 @@ def export(
 
     One row (CSV) or object (JSON) per objection: service, account, state, dates, the
     one-month deadline, the evidence folder, the manifest's SHA-256 and the SHA-256 of
-    every file added later (receipt, Meta's replies). --redact makes it fit to share.
+    every file added later (receipt, Meta's replies, follow-ups). --redact makes it fit
+    to share.
 
     Example:
 

@@ -104,9 +104,11 @@ def print_or_write(text: str, output: Path | None, written: str) -> None:
     typer.echo(f"{written}: {output}")
 
 
-def print_followup(objection: Objection, followup: Followup, output: Path | None) -> None:
+def print_followup(
+    objection: Objection, followup: Followup, output: Path | None, kept: Path
+) -> None:
     """`followup --json`: the text and the hints in one document (the text also written
-    to `output`, if given)."""
+    to `output`, if given; `kept`: its copy in the archive)."""
     if output is not None:
         from widerspruch.proof.followup import write_private
 
@@ -120,6 +122,7 @@ def print_followup(objection: Objection, followup: Followup, output: Path | None
             "language": followup.language,
             "authority": followup.authority.name if followup.authority else None,
             "output": str(output) if output else None,
+            "kept": str(kept),
             "text": followup.text,
             "hints": followup.hints,
         }

@@ -24,6 +24,7 @@ def verdict_document(verdict: Verdict) -> dict[str, Any]:
         "files_checked": verdict.checked,
         "changed": verdict.changed,
         "missing": verdict.missing,
+        "not_recorded": verdict.unrecorded,
         "problems": verdict.problems,
         "timestamped": verdict.timestamped,
     }
@@ -33,6 +34,7 @@ def _faults(verdict: Verdict) -> list[str]:
     return [
         *(f"changed: {name}" for name in verdict.changed),
         *(f"missing: {name}" for name in verdict.missing),
+        *(f"not recorded: {name}" for name in verdict.unrecorded),
         *verdict.problems,
     ]
 

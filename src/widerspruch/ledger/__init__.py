@@ -20,7 +20,7 @@ This package re-exports what the rest of widerspruch uses; the code lives in:
 - ``claims``: who holds an objection's claim, and whether that run still lives;
 - ``roles``: the coordinator's and the desks' rights in a shared PostgreSQL ledger;
 - ``paths``: paths kept relative to the data dir, handed back resolved against it;
-- ``chain``: the seals' chain of manifest hashes.
+- ``chain``: the chain of seals: manifest hashes and the hashes of files added later.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from widerspruch.ledger import faults
-from widerspruch.ledger.chain import link
+from widerspruch.ledger.chain import BUNDLE, link, seal
 from widerspruch.ledger.engine import POSTGRESQL, SQLITE, Db, ddl
 from widerspruch.ledger.errors import not_opened
 from widerspruch.ledger.paths import moved
@@ -65,6 +65,24 @@ def _relative_paths_and_seals(db: Db, data_dir: Path) -> None:
             "VALUES (?, ?, ?, ?)",
             (objection_id, manifest, chain, at),
         )
+
+
+def _sealed_attachments(db: Db, data_dir: Path) -> None:
+    """Migration 12: every file added to an objection (receipt, replies, timestamps) is
+    sealed in the chain too, as bundles are; those recorded so far join it now, after
+    the last seal, in the order they were recorded."""
+    for statement in (
+        "ALTER TABLE seals RENAME COLUMN manifest_sha256 TO sha256",
+        f"ALTER TABLE seals ADD COLUMN kind TEXT NOT NULL DEFAULT '{BUNDLE}'",
+        "ALTER TABLE seals ADD COLUMN path TEXT",
+    ):
+        db.execute(statement)
+    now = utc_now()
+    added = db.execute(
+        "SELECT objection_id, kind, path, sha256 FROM attachments ORDER BY id"
+    ).fetchall()
+    for objection_id, kind, path, sha256 in added:
+        seal(db, objection_id, sha256, now, kind, path)
 
 
 # (version, name, SQL or a Python step). Append only: a released migration never changes.
@@ -306,6 +324,7 @@ MIGRATIONS: tuple[tuple[int, str, str | PythonStep], ...] = (
         CREATE INDEX campaign_member_events_by_member ON campaign_member_events (member_row);
         """,
     ),
+    (12, "files added to objections sealed in the chain", _sealed_attachments),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from widerspruch.ledger import claims
-from widerspruch.ledger.chain import link
+from widerspruch.ledger.chain import BUNDLE, seal
 from widerspruch.ledger.checks import CheckHistory
 from widerspruch.ledger.desks import AT_DESK, Desks
 from widerspruch.ledger.engine import Db
@@ -326,23 +326,27 @@ class Ledger(CheckHistory, Desks):
                 "UPDATE objections SET evidence_dir = ?, manifest_sha256 = ? WHERE id = ?",
                 (self.stored_path(folder), manifest_sha256, objection_id),
             )
-            last = db.execute("SELECT chain_sha256 FROM seals ORDER BY seq DESC LIMIT 1").fetchone()
-            db.execute(
-                "INSERT INTO seals (objection_id, manifest_sha256, chain_sha256, sealed_at) "
-                "VALUES (?, ?, ?, ?)",
-                (
-                    objection_id,
-                    manifest_sha256,
-                    link(last[0] if last else None, manifest_sha256, objection_id),
-                    now,
-                ),
-            )
+            self._seal(db, objection_id, manifest_sha256, now)
             self._event(db, objection_id, "evidence", "sealed", manifest_sha256, now)
+
+    def _seal(
+        self,
+        db: Db,
+        objection_id: int,
+        sha256: str,
+        now: str,
+        kind: str = BUNDLE,
+        path: str | None = None,
+    ) -> None:
+        """The chain's next link, one writer at a time: on PostgreSQL two desks sealing at
+        once would both link to the same last seal."""
+        self._lock(db, "widerspruch chain of seals")
+        seal(db, objection_id, sha256, now, kind, path)
 
     def seals(self) -> list[Seal]:
         """Every seal in the chain, first first."""
         rows = self._db.execute(
-            "SELECT seq, objection_id, manifest_sha256, chain_sha256, sealed_at FROM seals "
+            "SELECT seq, objection_id, kind, path, sha256, chain_sha256, sealed_at FROM seals "
             "ORDER BY seq"
         )
         return [Seal(**dict(row)) for row in rows]
@@ -355,13 +359,16 @@ class Ledger(CheckHistory, Desks):
         sha256: str,
         detail: str | None = None,
     ) -> None:
+        """Record a file added to the objection after its bundle was sealed, and seal its
+        hash as the chain's next link."""
         with self._transaction() as db:
-            now = utc_now()
+            now, stored = utc_now(), self.stored_path(path)
             db.execute(
                 "INSERT INTO attachments (objection_id, kind, path, sha256, added_at, detail) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (objection_id, kind, self.stored_path(path), sha256, now, detail),
+                (objection_id, kind, stored, sha256, now, detail),
             )
+            self._seal(db, objection_id, sha256, now, kind, stored or str(path))
             self._event(db, objection_id, "attachment", kind, sha256, now)
 
     def attachments(self, objection_id: int) -> list[Attachment]:

@@ -108,12 +108,15 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Seal:
-    """One sealed bundle in the chain (table seals): its manifest hash as sealed, and
-    the chain's hash after it (widerspruch.ledger.chain)."""
+    """One link of the chain (table seals): a sealed bundle's manifest hash (kind
+    "bundle"), or the hash of a file added later (the attachment's kind, and its path as
+    the ledger keeps it), and the chain's hash after it (widerspruch.ledger.chain)."""
 
     seq: int
     objection_id: int
-    manifest_sha256: str
+    kind: str
+    path: str | None  # relative to the data dir, as stored; None for a bundle
+    sha256: str
     chain_sha256: str
     sealed_at: str
 

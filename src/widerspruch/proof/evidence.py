@@ -133,6 +133,7 @@ class Verdict:
     folder: Path | None
     changed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    unrecorded: list[str] = field(default_factory=list)  # in the folder, recorded nowhere
     manifest_matches_ledger: bool | None = None  # None: no ledger hash to compare
     objection_id: int | None = None
     problems: list[str] = field(default_factory=list)  # the chain, a timestamp, a path
@@ -145,9 +146,22 @@ class Verdict:
         return (
             not self.changed
             and not self.missing
+            and not self.unrecorded
             and not self.problems
             and self.manifest_matches_ledger is not False
         )
+
+
+def manifest_files(folder: Path) -> dict[str, str] | None:
+    """The files the bundle's manifest lists, by name, with their SHA-256; None if it
+    cannot be read as one."""
+    try:
+        files = json.loads((folder / MANIFEST).read_text("utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+        return None
+    return {str(name): digest for name, digest in files.items()}
 
 
 def verify(folder: Path, expected_manifest_sha256: str | None = None) -> Verdict:
@@ -161,9 +175,8 @@ def verify(folder: Path, expected_manifest_sha256: str | None = None) -> Verdict
         verdict.manifest_matches_ledger = sha256_file(manifest_path) == expected_manifest_sha256
         if not verdict.manifest_matches_ledger:
             verdict.changed.append(MANIFEST)
-    try:
-        files: dict[str, str] = json.loads(manifest_path.read_text("utf-8"))["files"]
-    except (ValueError, KeyError, TypeError):
+    files = manifest_files(folder)
+    if files is None:
         verdict.changed.append(MANIFEST)
         return verdict
     verdict.checked = 1

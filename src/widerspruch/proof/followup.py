@@ -8,10 +8,16 @@ filled from the ledger; an unknown placeholder is an error.
 
 A complaint goes to the data protection authority of the person's country (the table
 below), or to Meta's lead authority in the EU, the Irish Data Protection Commission.
+
+Every follow-up written is kept in the objection's folder (``reminder-1.txt``, ...),
+recorded and sealed in the ledger as a file added later, so `widerspruch verify` checks
+it with the rest of the archive.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import string
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,14 +26,17 @@ from pathlib import Path
 
 from widerspruch import files
 from widerspruch.errors import UsageError
-from widerspruch.ledger import Attachment, Objection
+from widerspruch.ledger import Attachment, Ledger, Objection
 from widerspruch.proof.deadline import AWAITING_ANSWER, parse_time, standing
+from widerspruch.proof.evidence import bundle_dir
 from widerspruch.proof.receipt import RECEIPT_KIND, TEXT, display_name, long_date
 from widerspruch.proof.replies import StoredReply, stored_replies
 from widerspruch.services import get_flow
 from widerspruch.states import Status
 
 KINDS = ("reminder", "complaint")
+# The kind of a kept follow-up in the ledger's attachments (its detail says which).
+FOLLOWUP_KIND = "followup"
 LANGUAGES = ("de", "en", "es", "fr", "it", "nl", "pl", "pt")
 # Dates as each language writes them in a letter; English spells the month out.
 NUMERIC_DATES = {
@@ -376,3 +385,49 @@ def write_private(path: Path, text: str) -> None:
         files.write_private(path, text, atomic=False)
     except OSError as error:
         raise UsageError(f"--output: cannot write {path} ({error.strerror or error})") from None
+
+
+def _kept(ledger: Ledger, objection_id: int, digest: str) -> Path | None:
+    """The file of a follow-up with this SHA-256 kept for the objection before, if any."""
+    for added in ledger.attachments(objection_id):
+        if added.kind == FOLLOWUP_KIND and added.sha256 == digest:
+            return Path(added.path)
+    return None
+
+
+def keep_followup(
+    data_dir: Path, objection: Objection, followup: Followup, url: str | None = None
+) -> Path:
+    """Keep `followup` in the objection's folder as ``<kind>-<n>.txt``, owner-only, and
+    record and seal its SHA-256 in the ledger. The same text kept before is not kept
+    twice: its file is returned. A UsageError if it cannot be written."""
+    data = followup.text.encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    folder = (
+        Path(objection.evidence_dir)
+        if objection.evidence_dir
+        else bundle_dir(data_dir, objection.id, objection.service)
+    )
+    with Ledger.open(data_dir, url=url, read_only=True) as ledger:  # kept already: no lock
+        kept = _kept(ledger, objection.id, digest)
+    if kept is not None:
+        return kept
+    with Ledger.open(data_dir, url=url) as ledger:
+        kept = _kept(ledger, objection.id, digest)  # by another run, meanwhile
+        if kept is not None:
+            return kept
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            number = 1
+            while (folder / f"{followup.kind}-{number}.txt").exists():
+                number += 1
+            path = files.write_private(
+                folder / f"{followup.kind}-{number}.txt", data, exclusive=True
+            )
+        except OSError as error:
+            raise UsageError(
+                f"cannot keep the {followup.kind} in {folder} ({error.strerror or error})"
+            ) from None
+        detail = {"kind": followup.kind, "language": followup.language}
+        ledger.attach(objection.id, FOLLOWUP_KIND, path, digest, detail=json.dumps(detail))
+    return path
