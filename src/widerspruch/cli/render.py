@@ -357,11 +357,11 @@ def print_template(template: Template, *, json_output: bool) -> None:
                 "name": template.name,
                 "language": template.language,
                 "version": template.version,
-                "text": template.body,
+                "text": template.sample(),
             }
         )
     else:
-        typer.echo(template.body)
+        typer.echo(template.sample())
 
 
 def print_findings(findings: list[Finding], *, json_output: bool) -> None:
