@@ -176,6 +176,33 @@ def test_the_demo_leaves_nothing_behind_unless_kept(temp_root: Path) -> None:
         assert list(temp_root.iterdir()) == []
 
 
+def test_the_demo_for_france_runs_in_english_and_says_so_in_one_line(temp_root: Path) -> None:
+    """The replicas exist in German and English only: a country whose language they do
+    not have gets the demo in English, told once, with no traceback and no failures."""
+    demo = ThreadedRunner().invoke(app, ["demo", "--country", "FR", "--json"])
+    assert demo.exit_code == 0, demo.output
+    told = [line for line in demo.stderr.splitlines() if not line.startswith("→")]
+    assert len(told) == 1, demo.stderr
+    assert "runs in English" in told[0]
+    assert "de, en" in told[0]
+    document = json.loads(demo.stdout)
+    assert {(o["country"], o["language"], o["status"]) for o in document["objections"]} == {
+        ("FR", "en", "confirmed")
+    }
+    assert list(temp_root.iterdir()) == []
+
+
+def test_the_demo_refuses_a_language_it_has_no_replicas_in_before_anything(
+    temp_root: Path,
+) -> None:
+    refused = ThreadedRunner().invoke(app, ["demo", "--language", "fr"])
+    assert refused.exit_code == 2, refused.output
+    [line] = refused.stderr.strip().splitlines()
+    assert "--language" in line
+    assert "de, en" in line
+    assert list(temp_root.iterdir()) == []
+
+
 @pytest.fixture
 def short_temp_root() -> Iterator[Path]:
     """A TMPDIR of the test's own, with a short path: Chromium puts its socket there, and
