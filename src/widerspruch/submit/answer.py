@@ -30,7 +30,7 @@ from widerspruch.submit.submission import (
     answer_text,
     page_sentences,
 )
-from widerspruch.text import first_line
+from widerspruch.text import first_line, local_time
 
 if TYPE_CHECKING:
     from playwright.sync_api import Request
@@ -182,8 +182,9 @@ class Answer:
             why = f" ({submission.failure})" if submission.failure else ""
             return (
                 Status.SUBMITTED_UNCONFIRMED,
-                f"the form left the browser at {submission.sent_at}, but Meta's answer never "
-                f"arrived{why}; Meta may have it: check your email for Meta's confirmation",
+                f"the form left the browser at {local_time(submission.sent_at)}, but Meta's "
+                f"answer never arrived{why}; Meta may have it: check your email for Meta's "
+                "confirmation",
             )
         text, verdict = self._read(submission, page_language)
         self.ledger.record_reading(
