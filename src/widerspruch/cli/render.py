@@ -269,7 +269,7 @@ def print_reply(imported: ImportedReply, *, json_output: bool) -> None:
                 "message_id": imported.message_id,
                 "dkim": imported.dkim.to_json(),
                 "meta_signed": imported.meta_signed,
-                "message": imported.explanation(),
+                "message": " ".join(imported.explanation()),  # plain words, one text as elsewhere
             }
         )
     else:
