@@ -460,7 +460,7 @@ def test_report_has_each_member_and_service_with_dates_evidence_and_mandate(
         assert len(row["manifest_sha256"]) == 64
         assert row["submitted_at"] <= row["finished_at"]
         assert row["objection_status"] == "confirmed"
-    assert "bad email 'bad'" in rows[2]["reason"]
+    assert "bad email 'bad'" in rows[2]["detail"]
 
     html = to_html(report, generated_at="2026-05-04T10:00:00+00:00")
     assert html.count("<tr>") == 4  # the head and three rows

@@ -177,10 +177,17 @@ def test_bad_input_is_one_line_and_exit_2(
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_unreachable_cdp_is_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+def test_unreachable_cdp_is_exit_2_in_plain_words(runner: CliRunner, tmp_path: Path) -> None:
+    """Nothing listens at the --cdp address: one plain line that asks whether the browser
+    was started with --remote-debugging-port; Playwright's own words only in the log."""
     result = runner.invoke(app, submit_args(tmp_path, "--cdp", "http://127.0.0.1:9"))
     assert result.exit_code == 2
-    assert "cannot reach a browser" in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "no browser answers at http://127.0.0.1:9" in line
+    assert "--remote-debugging-port=9" in line
+    for raw in ("BrowserType", "connect_over_cdp", "ECONNREFUSED"):
+        assert raw not in result.output
+    assert "ECONNREFUSED" in (tmp_path / "widerspruch.log").read_text("utf-8")
 
 
 def test_log_on_empty_data_dir(runner: CliRunner, tmp_path: Path) -> None:

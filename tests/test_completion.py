@@ -106,3 +106,44 @@ def test_completing_ids_without_a_ledger_creates_nothing(tmp_path: Path) -> None
 def test_a_damaged_ledger_completes_nothing_quietly(tmp_path: Path) -> None:
     (tmp_path / LEDGER_FILE).write_bytes(b"not a database at all" * 100)
     assert offered("bash", "widerspruch receipt ", tmp_path) == []
+
+
+def test_install_completion_for_bash_makes_a_new_shell_complete_services(tmp_path: Path) -> None:
+    """`--install-completion bash` writes the script into HOME and sources it from
+    ~/.bashrc, once: a new bash then completes `widerspruch submit <Tab>` with services."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "PATH": f"{Path(WIDERSPRUCH).parent}:{os.environ['PATH']}",
+    }
+    for _ in range(2):  # a second install adds nothing to ~/.bashrc
+        done = subprocess.run(
+            [WIDERSPRUCH, "--install-completion", "bash"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    script = home / ".bash_completions" / "widerspruch.sh"
+    assert "_WIDERSPRUCH_COMPLETE=complete_bash" in script.read_text()
+    bashrc = (home / ".bashrc").read_text()
+    assert bashrc.count(str(script)) == 1
+    tab = subprocess.run(
+        [
+            "bash",
+            "-c",
+            'source ~/.bashrc; COMP_WORDS=(widerspruch submit ""); COMP_CWORD=2; '
+            '_widerspruch_completion widerspruch; printf "%s\\n" "${COMPREPLY[@]}"',
+        ],
+        env={**env, "WIDERSPRUCH_HOME": str(tmp_path / "data")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert tab.returncode == 0, tab.stderr
+    assert set(tab.stdout.split()) == set(service_names())

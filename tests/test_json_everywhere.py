@@ -6,8 +6,9 @@ without --json fails here until it gets one (or is listed below as printing none
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from tests.records import EMAIL, SENT_AT, make_objection, meta_email
 from tests.test_cli import ThreadedRunner, replayed_meta, submit_args  # noqa: F401 - fixture
 from widerspruch.accounts import Accounts, Secret
 from widerspruch.cli import app
+from widerspruch.failures import Reason
 from widerspruch.ledger import Ledger
 from widerspruch.states import Status
 from widerspruch.testing.tsa import TimeStampingAuthority
@@ -31,6 +33,75 @@ PRINTS_NO_DATA = {
 }
 # Keys no document may use: the README's table names these things otherwise.
 OTHER_NAMES = {"account_email", "email", "objection"}
+README = Path(__file__).parent.parent / "README.md"
+
+
+def documented_keys() -> set[str]:
+    """The keys the README's "Output for scripts" table names, in its first column
+    ("`created_at`, `submitted_at`, ..." names each of them)."""
+    section = README.read_text("utf-8").split("### Output for scripts", 1)[1]
+    table = section.split("| key | what it holds |", 1)[1].split("\n\n", 1)[0]
+    keys: set[str] = set()
+    for row in table.strip().splitlines()[1:]:  # below the | --- | line
+        keys |= set(re.findall(r"`([a-z_0-9]+)`", row.split("|")[1]))
+    return keys
+
+
+def _optional(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    return lambda value: value is None or check(value)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_time(value: object) -> bool:
+    return isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None
+
+
+def _is_day(value: object) -> bool:
+    return isinstance(value, str) and bool(date.fromisoformat(value))
+
+
+def _is_sha256(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value) is not None
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+# What each key the README documents holds, as the README says it (a time's keys end in
+# _at); test_the_readme_documents_the_keys_checked_here keeps the two the same.
+HOLDS: dict[str, Callable[[object], bool]] = {
+    "id": _is_int,
+    "objection_id": _optional(_is_int),
+    "batch": _is_int,
+    "line": _is_int,
+    "service": _is_text,
+    "account": _optional(_is_text),
+    "status": _optional(lambda v: v in {s.value for s in Status}),
+    "state": _optional(_is_text),
+    "deadline": _optional(_is_day),
+    "sha256": _optional(_is_sha256),
+    "manifest_sha256": _optional(_is_sha256),
+    "reason": _optional(lambda v: v in {r.value for r in Reason}),
+    "message": _optional(_is_text),
+    "detail": _optional(_is_text),
+    "demo": lambda v: isinstance(v, bool),
+}
+
+
+def holds(key: str) -> Callable[[object], bool] | None:
+    if key.endswith("_at"):
+        return _optional(_is_time)
+    return HOLDS.get(key)
+
+
+def test_the_readme_documents_the_keys_checked_here() -> None:
+    documented = documented_keys()
+    assert {key for key in documented if not key.endswith("_at")} == set(HOLDS)
+    assert {"created_at", "submitted_at", "finished_at", "checked_at"} <= documented
 
 
 def commands(group: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -277,5 +348,27 @@ def test_json_is_one_document_with_the_documented_keys(
     assert set(document) == keys
     for key, value in _keys(document):
         assert key not in OTHER_NAMES, (name, key)
-        if key.endswith("_at") and isinstance(value, str):
-            assert datetime.fromisoformat(value).tzinfo is not None, (name, key, value)
+        check = holds(key)
+        if check is not None:
+            assert check(value), (name, key, value)
+
+
+def test_report_and_batch_rows_keep_the_plain_words_in_detail(
+    data_dir: Path, request: pytest.FixtureRequest
+) -> None:
+    """`reason` is the stable code in every document (as in submit and check); what a
+    batch row says to a person is its `detail`."""
+    _records(data_dir)
+    report = ThreadedRunner().invoke(
+        app, [*_report(data_dir, request), "--json", "--data-dir", str(data_dir)]
+    )
+    [row] = json.loads(report.stdout)["rows"]
+    assert (row["reason"], row["detail"]) == (None, "recorded by the test")
+    assert (row["batch"], row["line"], row["objection_id"], row["demo"]) == (1, 2, None, False)
+
+    batch = ThreadedRunner().invoke(
+        app, [*_batch(data_dir, request), "--json", "--data-dir", str(data_dir)]
+    )
+    [item] = json.loads(batch.stdout)["items"]
+    assert item["reason"] is None
+    assert "not-an-email" in item["detail"]

@@ -7,9 +7,10 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.records import EMAIL, make_objection
+from tests.records import EMAIL, make_objection, meta_email, write_email
 from widerspruch.states import Status
 
 WIDERSPRUCH = str(Path(sys.executable).parent / "widerspruch")
@@ -68,3 +69,46 @@ def test_json_and_another_format_is_one_line_and_exit_2(tmp_path: Path) -> None:
         assert done.stdout == ""
         assert done.stderr.startswith("widerspruch: error: --json and --format csv")
         assert len(done.stderr.splitlines()) == 1
+
+
+def test_already_confirmed_names_the_time_local_with_the_zone(tmp_path: Path) -> None:
+    make_objection(tmp_path)  # confirmed, at 2026-01-31 09:14:05 UTC
+    done = run(
+        *("submit", "facebook", "--email", EMAIL, "--country", "DE", "--headless"),
+        *("--data-dir", str(tmp_path)),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "already confirmed on 2026-01-31 10:14 CET (objection #1" in done.stdout
+    assert "09:14" not in done.stdout
+    assert "+00:00" not in done.stdout
+
+
+def test_confirm_tells_the_emails_time_local_with_the_zone(tmp_path: Path) -> None:
+    make_objection(tmp_path, status=Status.SUBMITTED_UNCONFIRMED)  # sent 09:14:05 UTC
+    acknowledged = meta_email(
+        "We'll honor your objection.", date=datetime(2026, 2, 1, 8, 30, tzinfo=UTC)
+    )
+    done = run(
+        "confirm",
+        "1",
+        "--eml",
+        str(write_email(tmp_path, "ack.eml", acknowledged)),
+        *("--data-dir", str(tmp_path)),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "in its email of 2026-02-01 09:30 CET" in done.stdout
+    assert "UTC" not in done.stdout
+
+    # And when the email cannot be the answer, the times it names are local too.
+    early = meta_email("We'll honor your objection.", date=datetime(2026, 1, 30, 7, 0, tzinfo=UTC))
+    refused = run(
+        "confirm",
+        "1",
+        "--eml",
+        str(write_email(tmp_path, "early.eml", early)),
+        *("--data-dir", str(tmp_path)),
+    )
+    assert refused.returncode == 2
+    assert "dated 2026-01-30 08:00 CET, before objection #1 was sent (2026-01-31 10:14 CET)" in (
+        refused.stderr
+    )

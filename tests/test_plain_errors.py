@@ -152,6 +152,10 @@ def test_one_member_failing_to_reach_meta_is_no_pause(harness: Harness, tmp_path
          "sign in to the network"),
         ("Page.goto: net::ERR_CONNECTION_REFUSED at https://a.example/", "connection_failed",
          "connection to a.example failed"),
+        ("Page.goto: net::ERR_TIMED_OUT at https://a.example/", "network_timed_out",
+         "a.example did not answer"),
+        ("Page.goto: net::ERR_CONNECTION_TIMED_OUT at https://a.example/", "network_timed_out",
+         "a.example did not answer"),
         ("Page.goto: Timeout 30000ms exceeded.", "page_timed_out", "within 30 seconds"),
         ("Page.click: Target page, context or browser has been closed", "browser_closed",
          "closed or crashed"),
@@ -168,6 +172,7 @@ def test_every_raw_error_becomes_a_reason_and_plain_words(
 
 def test_network_reasons_are_those_that_never_reached_meta() -> None:
     assert Reason.NAME_NOT_RESOLVED in NETWORK
+    assert Reason.NETWORK_TIMED_OUT in NETWORK  # nothing came back: the network, not Meta
     assert Reason.PAGE_TIMED_OUT not in NETWORK  # Meta may be slow: not "the network is down"
     assert Reason.BLOCKED_HOST not in NETWORK
 

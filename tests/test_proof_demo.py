@@ -4,7 +4,13 @@ mixed with real records, and nothing behind in the temporary folder unless kept.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -168,3 +174,72 @@ def test_the_demo_leaves_nothing_behind_unless_kept(temp_root: Path) -> None:
         assert failed.exit_code == 2, failed.output
         assert message in failed.stderr
         assert list(temp_root.iterdir()) == []
+
+
+def test_the_demo_for_france_runs_in_english_and_says_so_in_one_line(temp_root: Path) -> None:
+    """The replicas exist in German and English only: a country whose language they do
+    not have gets the demo in English, told once, with no traceback and no failures."""
+    demo = ThreadedRunner().invoke(app, ["demo", "--country", "FR", "--json"])
+    assert demo.exit_code == 0, demo.output
+    told = [line for line in demo.stderr.splitlines() if not line.startswith("→")]
+    assert len(told) == 1, demo.stderr
+    assert "runs in English" in told[0]
+    assert "de, en" in told[0]
+    document = json.loads(demo.stdout)
+    assert {(o["country"], o["language"], o["status"]) for o in document["objections"]} == {
+        ("FR", "en", "confirmed")
+    }
+    assert list(temp_root.iterdir()) == []
+
+
+def test_the_demo_refuses_a_language_it_has_no_replicas_in_before_anything(
+    temp_root: Path,
+) -> None:
+    refused = ThreadedRunner().invoke(app, ["demo", "--language", "fr"])
+    assert refused.exit_code == 2, refused.output
+    [line] = refused.stderr.strip().splitlines()
+    assert "--language" in line
+    assert "de, en" in line
+    assert list(temp_root.iterdir()) == []
+
+
+@pytest.fixture
+def short_temp_root() -> Iterator[Path]:
+    """A TMPDIR of the test's own, with a short path: Chromium puts its socket there, and
+    a socket's path may not be longer than 107 bytes (pytest's tmp_path often is)."""
+    root = Path(tempfile.mkdtemp(prefix="wd-", dir="/tmp"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_sigterm_stops_the_demo_in_one_line_and_removes_its_folder(
+    short_temp_root: Path, tmp_path: Path
+) -> None:
+    """`kill` (SIGTERM) on a running demo, as submit takes it: exit 130, one line saying
+    it stopped, and its temporary folder gone."""
+    root = short_temp_root
+    env = {**os.environ, "TMPDIR": str(root), "HOME": str(tmp_path)}
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "widerspruch", "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert demo.stderr is not None
+        # The stand-in's first line: the browser is up and the demo's folder written.
+        first = demo.stderr.readline()
+        assert first.startswith("→"), first
+        assert len([p for p in root.iterdir() if p.name.startswith(TEMP_PREFIX)]) == 1
+        demo.send_signal(signal.SIGTERM)
+        out, err = demo.communicate(timeout=60)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+    told = [line for line in err.splitlines() if not line.startswith("→")]
+    assert demo.returncode == 130, err
+    assert told == ["widerspruch: stopped"], err
+    assert out == ""
+    assert not any(p.name.startswith(TEMP_PREFIX) for p in root.iterdir())

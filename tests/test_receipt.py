@@ -311,3 +311,33 @@ def test_another_companys_receipt_names_that_company_not_meta(
     # The text sent is the test record's own; the receipt's words around it are checked.
     words = html.replace(escape(objection.justification), "")
     assert not re.search(r"\bMeta", words), "the receipt names Meta"
+
+
+def test_receipt_on_a_read_only_data_dir_is_one_line_naming_the_folder(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A data dir on a read-only file system (a mounted backup): one plain line, exit 2.
+    The test runs as root, whom chmod does not stop, so the file system is arranged."""
+    import errno
+    import os
+
+    objection = make_objection(data_dir, status=Status.CONFIRMED)
+    evidence = str(data_dir / "evidence")
+    real_open = os.open
+
+    def read_only(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if str(path).startswith(evidence) and flags & (os.O_WRONLY | os.O_RDWR):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    result = ThreadedRunner().invoke(
+        app, ["receipt", str(objection.id), "--data-dir", str(data_dir)]
+    )
+
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.strip().splitlines()
+    assert "read-only" in line
+    assert "Traceback" not in result.output
+    folder = Path(line.split("the folder ", 1)[1].split(" is read-only", 1)[0])
+    assert folder.is_relative_to(data_dir / "evidence")

@@ -3,6 +3,7 @@ that language's citation style, long enough, placeholders checked up front."""
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from datetime import UTC, datetime
@@ -313,3 +314,24 @@ def test_unknown_template_name_lists_the_known_ones() -> None:
         TemplateError, match="known: ai-training, ai-training-short, short, standard"
     ):
         load("nonexistent", "de")
+
+
+@pytest.mark.parametrize("template", bundled(), ids=lambda t: f"{t.name}.{t.language}")
+def test_templates_command_shows_the_text_filled_with_sample_values(template) -> None:
+    """`templates NAME` promises "filled with sample values": no {placeholder} is left,
+    in the text nor in --json, and the sample country is named in the text's language."""
+    from typer.testing import CliRunner
+
+    from widerspruch.cli import app
+
+    runner = CliRunner()
+    shown = runner.invoke(app, ["templates", template.name, "--language", template.language])
+    as_json = runner.invoke(
+        app, ["templates", template.name, "--language", template.language, "--json"]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert as_json.exit_code == 0, as_json.output
+    for text in (shown.stdout, json.loads(as_json.stdout)["text"]):
+        assert not re.search(r"\{[^{}]*\}", text), text
+        if "country" in template.placeholders():
+            assert country_name("DE", template.language) in text

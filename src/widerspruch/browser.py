@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from widerspruch.errors import UsageError
-from widerspruch.failures import has_display, launch_failure, no_display_message
+from widerspruch.failures import cdp_failure, has_display, launch_failure, no_display_message
 from widerspruch.logs import get_logger
 from widerspruch.page.flow import Flow
-from widerspruch.text import first_line
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
@@ -177,10 +176,8 @@ def open_browser(
             try:
                 browser = playwright.chromium.connect_over_cdp(cdp_url, timeout=10_000)
             except Error as error:
-                raise UsageError(
-                    f"--cdp: cannot reach a browser at {cdp_url} ({first_line(error)}); "
-                    "start Chromium or Chrome with --remote-debugging-port=9222"
-                ) from None
+                # Playwright's own words ("connect ECONNREFUSED") go to the log file only.
+                raise UsageError(cdp_failure(error, cdp_url)) from None
             attached = True
         else:
             own = _playwright_own_browser(playwright)

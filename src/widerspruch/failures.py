@@ -209,6 +209,30 @@ def launch_failure(
     )
 
 
+def cdp_failure(error: BaseException | str, cdp_url: str) -> str:
+    """Why `--cdp URL` found no browser to attach to, and how to start one that listens."""
+    raw = error if isinstance(error, str) else str(error)
+    log.info("cdp_connect_failed", raw=first_line(raw), cdp_url=cdp_url)
+    port = urlsplit(cdp_url).port or 9222
+    start = (
+        f"start Chromium or Chrome with `chromium --remote-debugging-port={port}`, leave "
+        "it open, then run the command again"
+    )
+    if any(mark in raw for mark in ("ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH")):
+        return (
+            f"--cdp: no browser answers at {cdp_url}. Is your browser started with "
+            f"--remote-debugging-port={port}? If not, {start}"
+        )
+    if "ENOTFOUND" in raw or "EAI_AGAIN" in raw:
+        return f"--cdp: the host in {cdp_url} is unknown; use http://localhost:{port}, and {start}"
+    if _TIMEOUT.search(raw):
+        return f"--cdp: {cdp_url} did not answer in time; check the address and port, and {start}"
+    return (
+        f"--cdp: {cdp_url} answered, but not as a browser's debugging port; check the "
+        f"address and port, and {start}"
+    )
+
+
 def has_display() -> bool:
     """A window can be shown: always on macOS and Windows, with X11 or Wayland on Linux."""
     if not sys.platform.startswith("linux"):
@@ -238,6 +262,7 @@ __all__ = [
     "NETWORK",
     "Failure",
     "Reason",
+    "cdp_failure",
     "explain",
     "has_display",
     "is_browser_gone",

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
 PRIVATE = 0o600
+# A folder one may not write in: a read-only file system, or one that is not the person's.
+NOT_WRITABLE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def not_writable_message(error: OSError) -> str:
+    """One line for a file operation the file system refused: for a write into a folder
+    one may not write in, which folder and what to do."""
+    path = Path(str(error.filename)) if error.filename else None
+    if error.errno != errno.EROFS and path is not None and os.access(path.parent, os.W_OK):
+        # The folder may be written: it was this file (to read, or to replace) that was refused.
+        return f"{path} may not be used by you ({error.strerror}); check who owns it"
+    folder = f"the folder {path.parent}" if path is not None else "the data dir"
+    why = "is read-only" if error.errno == errno.EROFS else "may not be written by you"
+    # Not "choose another data dir": a new one would hold an empty ledger, which knows
+    # nothing of the objections already sent.
+    return (
+        f"{folder} {why}, so this could not be written there; everything recorded "
+        "before is kept as it was. Make the folder writable for you (or run widerspruch "
+        "as its owner), then run widerspruch again"
+    )
 
 
 def write_private(

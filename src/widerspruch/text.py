@@ -1,8 +1,27 @@
-"""Short forms for records and screens: an error in one line, a URL without its query."""
+"""Short forms for records and screens: an error in one line, a URL without its query, a
+time as the person reads it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
+
+TIME_FORMAT = "%Y-%m-%d %H:%M %Z"  # the one way a time is shown in the terminal
+
+
+def local_time(moment: str | datetime | None) -> str:
+    """A time as the person reads it: local, with the zone (`2026-12-02 08:15 CET`).
+    JSON keeps the ledger's ISO 8601 in UTC; this is only for the terminal (and for
+    messages that reach it)."""
+    if not moment:
+        return ""
+    try:
+        when = moment if isinstance(moment, datetime) else datetime.fromisoformat(moment)
+    except ValueError:
+        return str(moment)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)  # the ledger writes UTC
+    return when.astimezone().strftime(TIME_FORMAT)
 
 
 def first_line(error: BaseException | str) -> str:

@@ -130,7 +130,7 @@ CASES = {
     ),
     "unreachable cdp": (
         lambda t: [*SUBMIT, "--cdp", "http://127.0.0.1:9"],
-        "cannot reach a browser",
+        "no browser answers at http://127.0.0.1:9",
     ),
     "malformed cdp url": (lambda t: [*SUBMIT, "--cdp", "9222"], "--cdp"),
     "data dir is a file": (lambda t: [*SUBMIT, "--data-dir", write(t / "f", b"x")], "not usable"),

@@ -259,6 +259,11 @@ class BatchOutcome:
             found = self.objections.get(item.objection_id or 0)
             return found.status.value if found else None
 
+        def reason(item: Item) -> str | None:
+            """The stable code (widerspruch.failures.Reason), when the browser said why."""
+            found = self.objections.get(item.objection_id or 0)
+            return (found.reason if found else None) or None
+
         return {
             "batch": self.batch_id,
             "file": self.file,
@@ -268,7 +273,8 @@ class BatchOutcome:
                     "account": item.email,
                     "service": item.service,
                     "state": item.state.value,
-                    "reason": item.reason,
+                    "reason": reason(item),
+                    "detail": item.reason,  # the plain words, as in submit and check
                     "objection_id": item.objection_id,
                     "objection_status": objection_status(item),
                     "mandate_ref": item.mandate_ref,

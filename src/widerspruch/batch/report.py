@@ -30,7 +30,8 @@ COLUMNS = (
     "account",  # the member's email: the account objected from, named as everywhere else
     "service",
     "state",
-    "reason",
+    "reason",  # the stable code (widerspruch.failures.Reason), when the browser said why
+    "detail",  # the plain words for a person
     "objection_id",
     "objection_status",
     "demo",
@@ -41,6 +42,8 @@ COLUMNS = (
     "mandate_ref",
     "line",
 )
+# A row's value: text, a number (batch, objection_id, line), a yes/no (demo), or nothing.
+Cell = str | int | bool | None
 # A cell a spreadsheet would run as a formula ("=HYPERLINK(...)") is kept as text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,10 +54,10 @@ class Report:
     file: str
     created_at: str
     finished_at: str | None
-    rows: list[dict[str, str]]
+    rows: list[dict[str, Cell]]
 
     def counts(self) -> Counter[str]:
-        return Counter(row["state"] for row in self.rows)
+        return Counter(str(row["state"]) for row in self.rows)
 
 
 def build_report(
@@ -79,7 +82,13 @@ def build_report(
         for item in outcome.items
     ]
     if redact:
-        rows = [{key: mask_email(value) for key, value in row.items()} for row in rows]
+        rows = [
+            {
+                key: mask_email(value) if isinstance(value, str) else value
+                for key, value in row.items()
+            }
+            for row in rows
+        ]
     return Report(
         batch_id=batch_id,
         file=Path(str(record["file"])).name,
@@ -89,25 +98,33 @@ def build_report(
     )
 
 
-def _row(batch_id: int, item: Item, objection: Objection | None) -> dict[str, str]:
+def _row(batch_id: int, item: Item, objection: Objection | None) -> dict[str, Cell]:
     return {
-        "batch": str(batch_id),
+        "batch": batch_id,
         "member_id": item.member_id,
         "account": item.email,
         "service": item.service,
         "state": item.state.value,
-        "reason": item.reason or "",
-        "objection_id": str(item.objection_id or ""),
-        "objection_status": objection.status.value if objection else "",
+        "reason": (objection.reason if objection else None) or None,
+        "detail": item.reason or None,
+        "objection_id": item.objection_id,
+        "objection_status": objection.status.value if objection else None,
         # A demo record never reached Meta (a batch never makes one; the column says so).
-        "demo": "yes" if objection and objection.demo else "",
-        "started_at": item.started_at or "",
-        "submitted_at": (objection.submitted_at if objection else None) or "",
-        "finished_at": item.finished_at or "",
-        "manifest_sha256": (objection.manifest_sha256 if objection else None) or "",
-        "mandate_ref": item.mandate_ref,
-        "line": str(item.line),
+        "demo": bool(objection and objection.demo),
+        "started_at": item.started_at or None,
+        "submitted_at": (objection.submitted_at if objection else None) or None,
+        "finished_at": item.finished_at or None,
+        "manifest_sha256": (objection.manifest_sha256 if objection else None) or None,
+        "mandate_ref": item.mandate_ref or None,
+        "line": item.line,
     }
+
+
+def _text(value: Cell) -> str:
+    """A cell as CSV and HTML show it: nothing is empty, a demo is "yes"."""
+    if value is None or value is False:
+        return ""
+    return "yes" if value is True else str(value)
 
 
 def to_csv(report: Report) -> str:
@@ -115,7 +132,7 @@ def to_csv(report: Report) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in report.rows:
-        writer.writerow({key: _as_text(value) for key, value in row.items()})
+        writer.writerow({key: _as_text(_text(value)) for key, value in row.items()})
     return out.getvalue()
 
 
@@ -160,7 +177,8 @@ def to_html(report: Report, *, generated_at: str) -> str:
         "mandate",
     )
     body = []
-    for row in report.rows:
+    for cells_of in report.rows:
+        row = {key: _text(value) for key, value in cells_of.items()}
         objection = row["objection_id"]
         if objection:
             objection = f"#{objection} {row['objection_status']}"
@@ -171,7 +189,7 @@ def to_html(report: Report, *, generated_at: str) -> str:
             f"<td>{escape(row['account'])}</td>",
             f"<td>{escape(row['service'])}</td>",
             f'<td class="state {escape(row["state"])}">{escape(row["state"])}</td>',
-            f'<td class="reason">{escape(row["reason"])}</td>',
+            f'<td class="reason">{escape(row["detail"])}</td>',
             f"<td>{escape(objection)}</td>",
             f"<td>{escape(_day_and_time(row['submitted_at']))}</td>",
             f"<td>{escape(_day_and_time(row['finished_at']))}</td>",
@@ -241,7 +259,8 @@ def to_json(report: Report, *, generated_at: str) -> str:
         "finished_at": report.finished_at,
         "generated_at": generated_at,
         "counts": dict(report.counts()),
-        # CSV's empty cell is JSON's null: a time not yet reached is no time, not "".
-        "rows": [{key: value or None for key, value in row.items()} for row in report.rows],
+        # CSV's empty cell is JSON's null (a time not yet reached is no time, not ""),
+        # numbers are numbers and `demo` is true or false.
+        "rows": report.rows,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from widerspruch.batch.items import ENDED, FINAL_STATES, Item, ItemState
 from widerspruch.states import PageState, Status
+from widerspruch.text import local_time
 
 if TYPE_CHECKING:
     from widerspruch.batch.operators import Operator
@@ -63,7 +64,7 @@ class ItemKeeper:
                 self.set(
                     item,
                     ItemState.SKIPPED,
-                    f"already confirmed{whose} on {earlier.finished_at} (objection "
+                    f"already confirmed{whose} on {local_time(earlier.finished_at)} (objection "
                     f"#{earlier.id}); nothing sent",
                     earlier.id,
                 )

@@ -104,8 +104,12 @@ def _user_errors() -> Iterator[None]:
     except UsageError as error:
         _fail(str(error))
     except OSError as error:
+        from widerspruch.files import NOT_WRITABLE_ERRNOS, not_writable_message
         from widerspruch.ledger.faults import DISK_FULL_ERRNOS, full_message
 
+        if error.errno in NOT_WRITABLE_ERRNOS:
+            # A read-only data dir (a mounted backup, another user's folder).
+            _fail(not_writable_message(error))
         if error.errno not in DISK_FULL_ERRNOS:
             raise
         # An evidence file, a log line, a receipt: whatever was being written, say so.

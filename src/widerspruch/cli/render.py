@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from widerspruch.states import Status
+from widerspruch.text import local_time
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -72,25 +73,6 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]
 def styled(status: Status) -> str:
     style = STATUS_STYLE.get(status)
     return f"[{style}]{status.value}[/{style}]" if style else status.value
-
-
-TIME_FORMAT = "%Y-%m-%d %H:%M %Z"  # the one way a time is shown in the terminal
-
-
-def local_time(moment: str | datetime | None) -> str:
-    """A time as the person reads it: local, with the zone (`2026-12-02 08:15 CET`).
-    JSON keeps the ledger's ISO 8601 in UTC; this is only for the terminal."""
-    from datetime import UTC, datetime
-
-    if not moment:
-        return ""
-    try:
-        when = moment if isinstance(moment, datetime) else datetime.fromisoformat(moment)
-    except ValueError:
-        return str(moment)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)  # the ledger writes UTC
-    return when.astimezone().strftime(TIME_FORMAT)
 
 
 def print_or_write(text: str, output: Path | None, written: str) -> None:
@@ -288,7 +270,7 @@ def print_reply(imported: ImportedReply, *, json_output: bool) -> None:
                 "message_id": imported.message_id,
                 "dkim": imported.dkim.to_json(),
                 "meta_signed": imported.meta_signed,
-                "message": imported.explanation(),
+                "message": " ".join(imported.explanation()),  # plain words, one text as elsewhere
             }
         )
     else:
@@ -358,11 +340,11 @@ def print_template(template: Template, *, json_output: bool) -> None:
                 "name": template.name,
                 "language": template.language,
                 "version": template.version,
-                "text": template.body,
+                "text": template.sample(),
             }
         )
     else:
-        typer.echo(template.body)
+        typer.echo(template.sample())
 
 
 def print_findings(findings: list[Finding], *, json_output: bool) -> None:

@@ -20,7 +20,7 @@ def print_outcome(outcome: BatchOutcome, *, json_output: bool) -> None:
         return
     print_table(
         f"Batch #{outcome.batch_id}: {Path(outcome.file).name}",
-        ("member", "service", "state", "objection", "reason"),
+        ("member", "service", "state", "objection", "detail"),
         [
             (
                 item.member_id,

@@ -21,7 +21,8 @@ def _styled(state: str, expected: bool) -> str:
 
 
 def print_report(report: CheckReport, *, json_output: bool) -> None:
-    from widerspruch.cli.render import local_time, print_json, print_table
+    from widerspruch.cli.render import print_json, print_table
+    from widerspruch.text import local_time
 
     if json_output:
         print_json(report.to_json())
@@ -53,7 +54,8 @@ def print_report(report: CheckReport, *, json_output: bool) -> None:
 def print_history(
     chosen: LedgerSettings, services: Sequence[str] | None, *, json_output: bool
 ) -> None:
-    from widerspruch.cli.render import local_time, print_json, print_table
+    from widerspruch.cli.render import print_json, print_table
+    from widerspruch.text import local_time
 
     timelines = history(chosen.data_dir, services, chosen.ledger)
     if json_output:

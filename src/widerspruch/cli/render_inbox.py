@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from widerspruch.cli.render import local_time, print_json
+from widerspruch.cli.render import print_json
+from widerspruch.text import local_time
 
 if TYPE_CHECKING:
     from widerspruch.proof.inbox import Looked, Poll

@@ -209,15 +209,23 @@ def demo(
     """
     with _user_errors():
         from widerspruch.proof.export import objections_with_events
+        from widerspruch.stoppable import sigterm_as
         from widerspruch.testing.demo import demo_run  # product code's one use of testing
 
-        with demo_run(
-            data_dir=data_dir,
-            browser=browser,
-            country=country,
-            language=language,
-            keep=keep,
-        ) as (outcome, ledger_dir):
+        # SIGTERM stops the demo as Ctrl-C does: its temporary folder goes (unless kept),
+        # and one line says it stopped.
+        with (
+            sigterm_as(),
+            demo_run(
+                data_dir=data_dir,
+                browser=browser,
+                country=country,
+                language=language,
+                keep=keep,
+            ) as (outcome, ledger_dir),
+        ):
+            if outcome.interrupted:
+                raise KeyboardInterrupt  # nothing to show of a demo cut short
             logged = objections_with_events(ledger_dir)
     from widerspruch.cli.render import (
         log_document,

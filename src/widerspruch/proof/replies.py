@@ -48,6 +48,7 @@ from widerspruch.proof.mail import (
 from widerspruch.proof.reading import Reading, ReplyMismatch, read_reply
 from widerspruch.services import get_flow, registry
 from widerspruch.states import Status
+from widerspruch.text import local_time
 
 __all__ = ["REPLY_KIND", "ImportedReply", "Reading", "ReplyMismatch", "StoredReply"]
 
@@ -153,14 +154,12 @@ def check_reply(message: EmailMessage, objection: Objection, now: datetime) -> C
     sent = parse_time(objection.submitted_at)
     if date < sent:
         raise ReplyMismatch(
-            f"the email is dated {date.astimezone(UTC):%Y-%m-%d %H:%M} UTC, before objection "
-            f"#{number} was sent ({sent.astimezone(UTC):%Y-%m-%d %H:%M} UTC): it cannot be "
+            f"the email is dated {local_time(date)}, before objection "
+            f"#{number} was sent ({local_time(sent)}): it cannot be "
             "Meta's answer to it"
         )
     if date > now + FUTURE_SLACK:
-        raise ReplyMismatch(
-            f"the email is dated {date.astimezone(UTC):%Y-%m-%d %H:%M} UTC, in the future"
-        )
+        raise ReplyMismatch(f"the email is dated {local_time(date)}, in the future")
     subject = header_text(message, "Subject")
     reading = read_reply(subject, text)
     _check_service(f"{subject}\n{text}", objection)
@@ -347,7 +346,7 @@ class ImportedReply:
         objection = self.objection
         number = objection.id
         who = f"{objection.service.capitalize()}, {mask_email(objection.account_email)}"
-        when = self.date.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        when = local_time(self.date)
         lines = [
             f"Stored as {self.path} (SHA-256 {self.sha256}); "
             f"`widerspruch receipt {number}` adds it to the receipt."

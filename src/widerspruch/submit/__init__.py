@@ -28,6 +28,7 @@ from widerspruch.submit.attempt import Blocked, Busy, Resend, attempt, open_run
 from widerspruch.submit.justification import template_for, today
 from widerspruch.submit.person import PersonCannotAct
 from widerspruch.submit.result import Result, bind_context, result_for
+from widerspruch.text import local_time
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -97,7 +98,7 @@ def earlier_result(earlier: Objection, ledger: Ledger, why: str | None = None) -
         return result_for(
             earlier,
             status=Status.ALREADY_CONFIRMED,
-            message=f"already confirmed{whose} on {earlier.finished_at} (objection "
+            message=f"already confirmed{whose} on {local_time(earlier.finished_at)} (objection "
             f"#{earlier.id}, now {earlier.status.value}); nothing sent. Use --force to "
             "object again",
             ledger=ledger,
@@ -109,7 +110,7 @@ def earlier_result(earlier: Objection, ledger: Ledger, why: str | None = None) -
         earlier,
         status=Status.SUBMITTED_UNCONFIRMED,
         message=f"objection #{earlier.id} may already have reached {company} "
-        f"({earlier.status.value} since {earlier.updated_at}); not sent again"
+        f"({earlier.status.value} since {local_time(earlier.updated_at)}); not sent again"
         + (f" ({why})" if why else "")
         + f". Check your email for {company}'s confirmation and import it with `widerspruch "
         f"confirm {earlier.id} --eml FILE`; to send it again, answer yes at a terminal "
@@ -146,7 +147,8 @@ def what_is_known(earlier: Objection, data_dir: Path) -> list[str]:
     company = company_of(earlier.service)
     lines = [
         f"Objection #{earlier.id} for {mask_email(earlier.account_email)} on {earlier.service} may "
-        f"already have reached {company}: it is {earlier.status.value} since {earlier.updated_at}"
+        f"already have reached {company}: it is {earlier.status.value} since "
+        f"{local_time(earlier.updated_at)}"
         + (f" ({earlier.detail})" if earlier.detail else "")
         + "."
     ]

@@ -30,7 +30,7 @@ from widerspruch.submit.submission import (
     answer_text,
     page_sentences,
 )
-from widerspruch.text import first_line
+from widerspruch.text import first_line, local_time
 
 if TYPE_CHECKING:
     from playwright.sync_api import Request
@@ -183,8 +183,9 @@ class Answer:
             why = f" ({submission.failure})" if submission.failure else ""
             return (
                 Status.SUBMITTED_UNCONFIRMED,
-                f"the form left the browser at {submission.sent_at}, but {company}'s answer "
-                f"never arrived{why}; {company} may have it: check your email for {company}'s "
+                f"the form left the browser at {local_time(submission.sent_at)}, but "
+                f"{company}'s answer never arrived{why}; {company} may have it: check your "
+                f"email for {company}'s "
                 "confirmation",
             )
         text, verdict = self._read(submission, page_language)

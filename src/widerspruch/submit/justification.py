@@ -22,6 +22,8 @@ PLACEHOLDERS = {
     "date": "today's date (ISO 8601)",
     "service": "the service's name, as people call it (its flow's display name)",
 }
+SAMPLE_EMAIL = "you@example.org"  # a reserved domain: never anyone's address
+SAMPLE_COUNTRY = "DE"
 MIN_RECOMMENDED_CHARS = 100  # Meta's 2024 form refused shorter texts
 
 
@@ -56,6 +58,19 @@ class Template:
     def render(self, **values: str) -> str:
         self.check()
         return self.body.format(**values).strip()
+
+    def sample(self) -> str:
+        """The text filled with sample values, as `templates NAME` shows it."""
+        from widerspruch.page.countries import country_name
+        from widerspruch.services import registry
+
+        return self.render(
+            email=SAMPLE_EMAIL,
+            country=country_name(SAMPLE_COUNTRY, self.language),
+            country_code=SAMPLE_COUNTRY,
+            date=today(),
+            service=registry().flows[0]().display_name,
+        )
 
 
 def _parse(name: str, language: str, text: str, source: str) -> Template:

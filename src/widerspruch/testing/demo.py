@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 
 from widerspruch.errors import UsageError
 from widerspruch.ledger.demo import real_records
-from widerspruch.logs import configure
-from widerspruch.settings import Settings, resolve_data_dir
+from widerspruch.logs import configure, tell
+from widerspruch.page.countries import normalise_country
+from widerspruch.settings import Settings, default_language, resolve_data_dir
 from widerspruch.submit import Outcome, submit_all
 from widerspruch.testing.person import StandInPerson
-from widerspruch.testing.replay import ReplayServer, Scenario
+from widerspruch.testing.replay import ReplayServer, Scenario, fixtures_dir
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -37,6 +38,47 @@ DEMO_FORMS = {
     "facebook": Scenario(form="form_2025", checkpoint=True),
     "instagram": Scenario(form="form_2024"),
 }
+# The pages the demo shows besides each service's form.
+DEMO_PAGES = ("cookie_banner", "login", "checkpoint", "code_step", "confirmation")
+FALLBACK_LANGUAGE = "en"
+
+
+def replica_languages() -> tuple[str, ...]:
+    """The languages in which the replicas hold every page the demo shows."""
+    found: set[str] | None = None
+    for service, scenario in DEMO_FORMS.items():
+        for page in (*DEMO_PAGES, scenario.form):
+            written = {
+                path.name.removesuffix(".html").rsplit(".", 1)[1]
+                for path in (fixtures_dir() / service).glob(f"{page}.*.html")
+            }
+            found = written if found is None else found & written
+    return tuple(sorted(found or ()))
+
+
+def demo_language(country: str, language: str | None) -> tuple[str, str | None]:
+    """The language the demo runs in, and a line to tell if it is not the one the
+    country would choose. A language asked for by name that the replicas do not have is
+    refused before anything starts; one that only follows from --country falls back
+    to English, saying so."""
+    has = replica_languages()
+    if language is not None:
+        if language.lower() not in has:
+            raise UsageError(
+                f"--language: the demo's replicas of Meta's pages are in {', '.join(has)} "
+                f"only, not {language!r}; choose one of them (submit itself sends in every "
+                "language `widerspruch templates` lists)"
+            )
+        return language.lower(), None
+    country = normalise_country(country)
+    chosen = default_language(country)
+    if chosen in has:
+        return chosen, None
+    return FALLBACK_LANGUAGE, (
+        f"The demo's replicas of Meta's pages are in {', '.join(has)} only, not in "
+        f"{chosen!r} (the language for {country}): the demo runs in English "
+        "(choose with --language)."
+    )
 
 
 def refuse_real_records(data_dir: Path) -> None:
@@ -64,6 +106,7 @@ def demo_run(
     if data_dir is not None:
         data_dir = resolve_data_dir(data_dir)
         refuse_real_records(data_dir)
+    language, fallback = demo_language(country, language)
     temporary = data_dir is None
     folder = data_dir or Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
     try:
@@ -81,6 +124,8 @@ def demo_run(
             demo=True,
         )
         configure(settings.data_dir, verbose=verbose)
+        if fallback is not None:
+            tell(fallback)
         servers = {
             service: ReplayServer(
                 Scenario(
