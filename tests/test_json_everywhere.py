@@ -182,6 +182,7 @@ RUNS: dict[str, tuple[Prepare, set[str]]] = {
             "sealed",
             "timestamped",
             "files_checked",
+            "kept_in_ledger",
             "changed",
             "missing",
             "problems",

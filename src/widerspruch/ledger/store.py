@@ -93,7 +93,7 @@ class Store:
         path = data_dir / LEDGER_FILE
         if read_only:
             ledger = cls._connect(path, read_only=True, busy_wait=busy_wait, waiting=waiting)
-            if ledger._version() >= SCHEMA_VERSION:
+            if not ledger._lacking():
                 return ledger
             ledger.close()
             # An older ledger is brought up to date once, in a short write of its own.
@@ -196,6 +196,10 @@ class Store:
 
     def _version(self) -> int:
         return migrations.schema_version(self._db, self.engine)
+
+    def _lacking(self) -> list[tuple[int, str]]:
+        """The migrations this ledger still needs (migrations.lacking)."""
+        return migrations.lacking(self._db, self.engine)
 
     def _epoch(self, db: engine.Db | None = None) -> int:
         """Now in epoch seconds, as leases are set and judged: on a shared ledger the
@@ -381,7 +385,7 @@ class Store:
 
     def _migrate(self) -> None:
         # A ledger that is up to date is not locked: opening it never waits for a writer.
-        if self._version() >= SCHEMA_VERSION:
+        if not self._lacking():
             return
         with self._transaction() as db:
             if self.url is not None:

@@ -12,12 +12,15 @@ What this proves, and what not: see the README ("Keeping the archive").
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from widerspruch.ledger import Attachment, Ledger, Objection, Seal
 from widerspruch.ledger.chain import link
-from widerspruch.proof.evidence import MANIFEST, Verdict, sha256_file, verify
+from widerspruch.ledger.kept import KeptFile
+from widerspruch.proof.evidence import MANIFEST, Verdict, verify
+from widerspruch.proof.kept import check_kept
 from widerspruch.proof.timestamp import TIMESTAMP_KIND, TSA_CA, check_token
 
 
@@ -78,27 +81,37 @@ def _check_attachments(
     attachments: list[Attachment],
     data_dir: Path,
     tsa_ca: bytes | None,
+    kept: dict[str, KeptFile],
 ) -> None:
+    """Each file added later, here in the data dir; where it is not here, the ledger's
+    copy of it (whose hash `check_kept` has checked) stands in for the timestamp check."""
     for attachment in _latest_per_file(attachments):
         path = Path(attachment.path)
         name = _name(path, objection, data_dir)
         if not path.is_relative_to(data_dir.absolute()):
             verdict.problems.append(f"{name} is kept outside the data dir")
-        if not path.is_file():
+        copy = kept.get(attachment.path)
+        if path.is_file():
+            verdict.checked += 1
+            content = path.read_bytes()
+            if hashlib.sha256(content).hexdigest() != attachment.sha256:
+                verdict.changed.append(name)
+                continue
+        elif copy is None:
             verdict.missing.append(name)
             continue
-        verdict.checked += 1
-        if sha256_file(path) != attachment.sha256:
-            verdict.changed.append(name)
-        elif attachment.kind == TIMESTAMP_KIND and objection.manifest_sha256:
+        elif hashlib.sha256(copy.content).hexdigest() != attachment.sha256:
+            continue  # told by check_kept
+        else:
+            content = copy.content
+        if attachment.kind == TIMESTAMP_KIND and objection.manifest_sha256:
             # The CA given to `verify`, else the one kept with the token (see the README
-            # on what each proves).
-            kept = path.parent / TSA_CA
-            ca = tsa_ca if tsa_ca is not None else kept.read_bytes() if kept.is_file() else None
+            # on what each proves): here, or as the ledger keeps it.
+            ca = tsa_ca if tsa_ca is not None else _kept_ca(path.parent / TSA_CA, kept)
             problem = (
                 "no CA certificate to check it against"
                 if ca is None
-                else check_token(path.read_bytes(), objection.manifest_sha256, ca)
+                else check_token(content, objection.manifest_sha256, ca)
             )
             if problem:
                 verdict.problems.append(f"{name}: {problem}")
@@ -106,15 +119,26 @@ def _check_attachments(
                 verdict.timestamped = True
 
 
+def _kept_ca(path: Path, kept: dict[str, KeptFile]) -> bytes | None:
+    if path.is_file():
+        return path.read_bytes()
+    copy = kept.get(str(path))
+    return copy.content if copy is not None else None
+
+
 def check_objection(
     ledger: Ledger, objection: Objection, chain: Chain, tsa_ca: bytes | None = None
 ) -> Verdict:
-    """Everything the archive holds for `objection`, checked."""
+    """Everything the archive holds for `objection`, checked: the files here, and the
+    copies the ledger keeps of them (widerspruch.proof.kept)."""
     data_dir = ledger.data_dir
     seal = chain.last_seal.get(objection.id)
     folder = Path(objection.evidence_dir) if objection.evidence_dir else None
+    kept = ledger.kept_files(objection.id)
     if objection.manifest_sha256 and folder is not None:
-        verdict = verify(folder, objection.manifest_sha256)
+        # Not here, but kept in the ledger: the ledger's copy is checked instead.
+        here = folder.is_dir() or not kept
+        verdict = verify(folder, objection.manifest_sha256) if here else Verdict(folder)
         if seal is None:
             verdict.problems.append("its seal is not in the ledger's chain of seals")
         elif seal.manifest_sha256 != objection.manifest_sha256:
@@ -127,7 +151,19 @@ def check_objection(
             verdict.problems.append("the ledger lost the hash of its sealed bundle")
     verdict.objection_id = objection.id
     verdict.problems.extend(chain.broken.get(objection.id, []))
-    _check_attachments(verdict, objection, ledger.attachments(objection.id), data_dir, tsa_ca)
+    attachments = ledger.attachments(objection.id)
+    by_path: dict[str, KeptFile] = {}
+    if kept:
+        here = folder is not None and folder.is_dir()
+        by_path = check_kept(
+            verdict,
+            objection,
+            kept,
+            attachments,
+            lambda p: _name(Path(p), objection, data_dir),
+            here=here,
+        )
+    _check_attachments(verdict, objection, attachments, data_dir, tsa_ca, by_path)
     return verdict
 
 
