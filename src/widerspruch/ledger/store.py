@@ -26,6 +26,7 @@ from widerspruch.ledger.errors import (
     LedgerDamaged,
     LedgerError,
     LedgerFull,
+    LedgerUnreachable,
     NoLedger,
     fault,
     not_opened,
@@ -150,7 +151,7 @@ class Store:
     @staticmethod
     def _unreachable(url: str, error: BaseException) -> LedgerError:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return LedgerError(
+        return LedgerUnreachable(
             f"the ledger database {engine.shown(url)} cannot be reached ({first}); nothing "
             "was recorded. Check the network and the database, then run widerspruch again"
         )
@@ -329,6 +330,28 @@ class Store:
     def close(self) -> None:
         with suppress(Exception):  # a PostgreSQL connection the network took is closed
             self._db.close()
+
+    def is_unreachable(self, error: BaseException) -> bool:
+        """`error` says the shared ledger's database cannot be reached (now)."""
+        if isinstance(error, LedgerUnreachable):
+            return True
+        if not self._is_database_error(error):
+            return False
+        import psycopg
+
+        return isinstance(error, psycopg.OperationalError)
+
+    def reconnect(self) -> None:
+        """A new connection to the shared ledger, in place of one the database lost;
+        LedgerUnreachable while it still cannot be reached."""
+        if self.url is None:
+            return
+        try:
+            fresh = engine.connect(self.url)
+        except Exception as error:  # noqa: BLE001 - psycopg's, told as one line
+            raise self._unreachable(self.url, error) from None
+        self.close()
+        self._db = fresh
 
     def stored_path(self, path: str | Path | None) -> str | None:
         """`path` as the ledger keeps it: relative to the data dir when inside it."""
