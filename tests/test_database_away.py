@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Harness
 from tests.postgres import Postgres
+from tests.test_batch import member, members
+from tests.test_campaign import desk
 from tests.test_desks import campaign_of
+from widerspruch.batch.campaign import create, status
 from widerspruch.ledger import Ledger
 from widerspruch.ledger.desks import AT_DESK, DONE
 from widerspruch.ledger.errors import LedgerUnreachable
@@ -70,3 +74,47 @@ def test_a_desk_stops_in_one_line_after_the_bounded_wait(
         ledger.reconnect()
         [member] = ledger.campaign_members(campaign)
         assert member["state"] == "queued"  # nothing was taken while it was away
+
+
+def test_a_batch_on_the_replay_goes_on_after_the_database_was_away_and_sends_once(
+    harness: Harness,
+    tmp_path: Path,
+    postgres_server: Postgres,
+    postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    coordinator_dir = prepare_data_dir(tmp_path / "coordinator")
+    path = members(tmp_path, member(1), member(2))
+    create(
+        coordinator_dir,
+        postgres_url,
+        "day-1",
+        members_file=path,
+        services=("facebook",),
+        template="standard",
+    )
+    original = Ledger.end_member
+    away: list[threading.Timer] = []
+
+    def database_goes_away_first(self: Ledger, *args: object, **kwargs: object) -> bool:
+        if not away:  # as the first member's turn ends: the database stops, and comes back
+            postgres_server.stop()
+            away.append(threading.Timer(4.0, postgres_server.start))
+            away[0].start()
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Ledger, "end_member", database_goes_away_first)
+    try:
+        outcome = desk(harness, postgres_url, "desk-1", prepare_data_dir(tmp_path / "desk-1"))
+    finally:
+        for timer in away:
+            timer.join()
+    assert [item.state.value for item in outcome.items] == ["confirmed", "confirmed"]  # type: ignore[attr-defined]
+    emails = sorted(f.fields["email"] for f in harness.replay.submissions)
+    assert emails == ["m1@example.org", "m2@example.org"]  # each exactly once
+    err = capsys.readouterr().err
+    assert "cannot be reached; waiting for it" in err
+    assert "reachable again; going on" in err
+    seen = status(coordinator_dir, postgres_url, "day-1")
+    assert seen.members["done"] == 2
