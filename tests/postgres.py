@@ -74,11 +74,65 @@ class Postgres:
         )
         return done.stdout.strip()
 
+    def stop(self) -> None:
+        """Stop the server (as a database that goes away mid-batch): it ends every
+        connection, and keeps what was committed (this cluster commits without waiting
+        for the disk, so an immediate stop could lose that)."""
+        owner = "postgres" if os.getuid() == 0 else None
+        subprocess.run(
+            _as_owner(
+                owner,
+                [
+                    str(self.bin / "pg_ctl"),
+                    "--pgdata",
+                    str(self.root / "data"),
+                    "-m",
+                    "fast",
+                    "--wait",
+                    "stop",
+                ],
+            ),
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self) -> None:
+        """Start it again, as `postgres()` first did."""
+        owner = "postgres" if os.getuid() == 0 else None
+        subprocess.run(
+            _as_owner(
+                owner,
+                [
+                    str(self.bin / "pg_ctl"),
+                    "--pgdata",
+                    str(self.root / "data"),
+                    "--wait",
+                    "--timeout",
+                    "60",
+                    "--log",
+                    str(self.root / "server.log"),
+                    "-o",
+                    _options(self.root),
+                    "start",
+                ],
+            ),
+            check=True,
+            capture_output=True,
+        )
+
     def new_schema(self) -> str:
         """A fresh, empty schema; its URL is `url(name)`."""
         name = f"test_{uuid.uuid4().hex[:12]}"
         self.sql(f"CREATE SCHEMA {name}")
         return name
+
+
+def _options(root: Path) -> str:
+    # No TCP at all, and no waiting on the disk: the cluster is thrown away after.
+    return (
+        f"-c listen_addresses='' -c unix_socket_directories='{root}' "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
 
 
 def _as_owner(owner: str | None, command: list[str]) -> list[str]:
@@ -121,10 +175,7 @@ def postgres() -> Iterator[Postgres]:
         hba = data / "pg_hba.conf"
         hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n" + hba.read_text())
         # No TCP at all, and no waiting on the disk: the cluster is thrown away after.
-        options = (
-            f"-c listen_addresses='' -c unix_socket_directories='{root}' "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        options = _options(root)
         subprocess.run(
             _as_owner(
                 owner,

@@ -462,9 +462,10 @@ def test_confirm_and_receipt_in_a_copy_stay_inside_the_copy(archive: Path, tmp_p
 def as_before_migration_7(data_dir: Path, old_home: Path) -> None:
     """Turn the ledger back into one from before migration 7: absolute paths (here, of
     the data dir where it lay before it was moved), no chain of seals, and nothing of
-    the migrations after it (the demo mark, reason codes, batch details, campaigns)."""
+    the migrations after it (the demo mark, reason codes, batch details, campaigns, kept
+    evidence files)."""
     with sqlite3.connect(data_dir / LEDGER_FILE) as db:
-        for table in ("campaign_member_events", "campaign_members", "campaigns"):
+        for table in ("evidence_files", "campaign_member_events", "campaign_members", "campaigns"):
             db.execute(f"DROP TABLE {table}")
         db.execute("ALTER TABLE batch_items DROP COLUMN details")
         db.execute("DROP TABLE seals")

@@ -253,6 +253,7 @@ RUNS: dict[str, tuple[Prepare, set[str]]] = {
             "sealed",
             "timestamped",
             "files_checked",
+            "kept_in_ledger",
             "changed",
             "missing",
             "not_recorded",

@@ -4,7 +4,8 @@ there with `ledger copy`. After the copy the desk's own SQLite file gets a recor
 shared ledger lacks, so a command that read the file instead would be caught; what a
 command writes must land in the shared ledger, never in the file. The coordinator's
 data dir ("elsewhere") holds no ledger file and no evidence: the commands that need
-the evidence files say so there in one line."""
+the evidence files use the copies the shared ledger keeps (`ledger copy` carried
+them), and say so in one line where it keeps none."""
 
 from __future__ import annotations
 
@@ -239,7 +240,34 @@ def test_verify_of_one_objection_checks_its_files_here_against_the_shared_ledger
     one_line_error(shared.run("verify", "3", data_dir=shared.desk), "no objection")
 
 
-def test_verify_where_the_evidence_is_not_says_so_in_one_line(shared: Shared) -> None:
+def test_verify_where_the_evidence_is_not_checks_the_copies_the_shared_ledger_keeps(
+    shared: Shared,
+) -> None:
+    done = shared.run("verify", "2", "--json")
+    assert done.exit_code == 0, done.output
+    verdict = json.loads(done.stdout)
+    assert verdict["intact"] is True
+    assert verdict["kept_in_ledger"] == verdict["files_checked"] > 0
+    assert not (shared.elsewhere / "evidence").exists()  # verify writes nothing here
+    assert no_ledger_file(shared.elsewhere)
+    every = shared.run("verify", "--all", "--json")
+    assert every.exit_code == 0, every.output
+    assert len(json.loads(every.stdout)["objections"]) == 2
+
+
+def forget_kept_files(shared: Shared, objection_id: int) -> None:
+    """The shared ledger as one that kept no copy of this objection's files (sealed
+    before it kept files), made by the database's owner."""
+    import psycopg
+
+    with psycopg.connect(shared.url) as db:
+        db.execute("DELETE FROM evidence_files WHERE objection_id = %s", (objection_id,))
+
+
+def test_verify_where_the_evidence_is_not_and_no_copy_is_kept_says_so_in_one_line(
+    shared: Shared,
+) -> None:
+    forget_kept_files(shared, 2)
     done = shared.run("verify", "2")
     one_line_error(done, "objection #2", "not on this machine", "--data-dir")
     assert no_ledger_file(shared.elsewhere)
@@ -318,6 +346,7 @@ def test_timestamp_is_recorded_in_the_shared_ledger_and_refused_without_the_file
 ) -> None:
     from widerspruch.testing.tsa import TimeStampingAuthority
 
+    forget_kept_files(shared, 1)
     with TimeStampingAuthority(shared.desk.parent / "tsa") as tsa:
         authority = ("--url", tsa.url, "--ca", str(tsa.ca))
         refused = shared.run("timestamp", "1", *authority)
@@ -334,9 +363,29 @@ def test_timestamp_is_recorded_in_the_shared_ledger_and_refused_without_the_file
     assert "with a trusted timestamp" in verified.stdout
 
 
+def test_timestamp_at_the_coordinators_uses_the_bundle_the_shared_ledger_keeps(
+    shared: Shared,
+) -> None:
+    from widerspruch.testing.tsa import TimeStampingAuthority
+
+    with TimeStampingAuthority(shared.desk.parent / "tsa") as tsa:
+        done = shared.run("timestamp", "2", "--url", tsa.url, "--ca", str(tsa.ca), "--json")
+        assert done.exit_code == 0, done.output
+        assert tsa.queries == 1
+    assert no_ledger_file(shared.elsewhere)
+    # The token is kept in the shared ledger too: the desk's data dir never saw it, and a
+    # third machine, with no files at all, finds it holding.
+    third = shared.desk.parent / "third"
+    verified = shared.run("verify", "2", data_dir=third)
+    assert verified.exit_code == 0, verified.output
+    assert "with a trusted timestamp" in verified.stdout
+    assert not (shared.desk / "evidence/00002-instagram/manifest.tsr").exists()
+
+
 def test_receipt_is_recorded_in_the_shared_ledger_and_refused_without_the_files(
     shared: Shared,
 ) -> None:
+    forget_kept_files(shared, 1)
     refused = shared.run("receipt", "1")  # before any browser is started
     one_line_error(refused, "objection #1", "not on this machine")
     done = in_own_thread(shared.run, "receipt", "1", "--json", data_dir=shared.desk)

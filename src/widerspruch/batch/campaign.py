@@ -15,16 +15,17 @@ from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from widerspruch.batch.items import OPEN_STATES, BatchOutcome, BatchSettings, Item, ItemState
 from widerspruch.batch.members import load_members
 from widerspruch.batch.queue import batch_outcome, queue_rows
 from widerspruch.batch.runner import _Runner, _StopBatch
 from widerspruch.errors import UsageError
-from widerspruch.ledger import Ledger
+from widerspruch.ledger import Ledger, say_on_stderr
 from widerspruch.ledger.claims import Renewer
 from widerspruch.ledger.desks import DONE, MEMBER_STATES, QUEUED, REVIEW, AtDesk, Campaign
+from widerspruch.ledger.reachable import patiently
 from widerspruch.logs import get_logger
 from widerspruch.stoppable import Terminated, sigterm_as
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from widerspruch.submit.person import Person
 
 log = get_logger("widerspruch.batch")
+T = TypeVar("T")
 
 
 def create(
@@ -110,7 +112,11 @@ def _work(runner: _Runner, ledger: Ledger, campaign: Campaign, desk: str) -> set
     handled: set[str] = set()
     given_back: set[str] = set()
     number = 0
-    while (taken := ledger.take_member(campaign, desk)) is not None:
+
+    def wait(step: Callable[[], T]) -> T:
+        return patiently(ledger, step, say=say_on_stderr)
+
+    while (taken := wait(lambda: ledger.take_member(campaign, desk))) is not None:
         if taken.member_id in given_back:
             # Only members another run is objecting for are left: not this desk's now.
             ledger.end_member(taken, QUEUED, f"{desk} gave it back: another run holds it")
@@ -118,9 +124,10 @@ def _work(runner: _Runner, ledger: Ledger, campaign: Campaign, desk: str) -> set
             break
         number += 1
         handled.add(taken.member_id)
+        rows = wait(lambda: ledger.batch_items(campaign.batch_id))
         items = [
             Item.from_row(row)
-            for row in ledger.batch_items(campaign.batch_id)
+            for row in rows
             if row["member_id"] == taken.member_id and row["state"] in OPEN_STATES
         ]
         try:
@@ -129,8 +136,8 @@ def _work(runner: _Runner, ledger: Ledger, campaign: Campaign, desk: str) -> set
             runner.stopped, runner.interrupted = stop.reason, stop.interrupted
         except KeyboardInterrupt:
             runner.stopped, runner.interrupted = "stopped with Ctrl-C", True
-        state, reason = end_of_turn(ledger, campaign, taken)
-        ledger.end_member(taken, state, reason)
+        state, reason = wait(lambda: end_of_turn(ledger, campaign, taken))
+        wait(lambda: ledger.end_member(taken, state, reason))  # noqa: B023
         if state == QUEUED:
             given_back.add(taken.member_id)
         if runner.stopped is not None:

@@ -87,8 +87,8 @@ def verify(
     the objection's folder that nothing records is named too. Prints "intact", or
     names each changed, missing or unrecorded file and each problem (exit 1). --all
     checks every objection: one line each, and a total. With a shared --ledger, the
-    files are those in this data dir: an objection sent at another desk is verified
-    there.
+    files are those in this data dir, and the copies the shared ledger keeps of them:
+    an objection sent at another desk is verified from the shared ledger alone.
 
     Example:
 
@@ -145,16 +145,17 @@ def timestamp(
     with _user_errors():
         from widerspruch.ledger import Ledger
         from widerspruch.logs import configure
+        from widerspruch.proof.kept import evidence_here
         from widerspruch.proof.timestamp import TimestampFailed, Timestamping, add_timestamp
-        from widerspruch.proof.verify import objection_by_id, require_evidence_here
+        from widerspruch.proof.verify import objection_by_id
         from widerspruch.settings import LedgerSettings
 
         options = Timestamping.from_options(url, ca)
         assert options is not None  # both are required options
-        chosen = LedgerSettings.from_options(data_dir, ledger)
+        chosen = LedgerSettings.from_options(data_dir, ledger).keeping_files()
         folder = chosen.data_dir
         objection = objection_by_id(folder, objection_id, chosen.ledger)
-        require_evidence_here(objection, chosen.ledger, f"timestamp {objection.id}")
+        evidence_here(folder, objection, chosen.ledger, f"timestamp {objection.id}")
         configure(folder)
         try:
             with Ledger.open(folder, url=chosen.ledger) as opened:
@@ -187,14 +188,15 @@ def receipt(
     """
     with _user_errors():
         from widerspruch.logs import configure
+        from widerspruch.proof.kept import evidence_here
         from widerspruch.proof.receipt import receipt_for
-        from widerspruch.proof.verify import objection_by_id, require_evidence_here
+        from widerspruch.proof.verify import objection_by_id
         from widerspruch.settings import LedgerSettings
 
-        chosen = LedgerSettings.from_options(data_dir, ledger)
+        chosen = LedgerSettings.from_options(data_dir, ledger).keeping_files()
         folder = chosen.data_dir
         objection = objection_by_id(folder, objection_id, chosen.ledger)
-        require_evidence_here(objection, chosen.ledger, f"receipt {objection.id}")
+        evidence_here(folder, objection, chosen.ledger, f"receipt {objection.id}")
         configure(folder)
         path = receipt_for(folder, objection, browser, chosen.ledger)
     from widerspruch.cli.render import print_receipt

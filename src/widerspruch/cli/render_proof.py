@@ -23,12 +23,19 @@ def verdict_document(verdict: Verdict) -> dict[str, Any]:
         "intact": verdict.intact,
         "sealed": verdict.sealed,
         "files_checked": verdict.checked,
+        "kept_in_ledger": verdict.kept,
         "changed": verdict.changed,
         "missing": verdict.missing,
         "not_recorded": verdict.unrecorded,
         "problems": verdict.problems,
         "timestamped": verdict.timestamped,
     }
+
+
+def _files(verdict: Verdict) -> str:
+    """How many files were checked, and how many of them as the ledger keeps them."""
+    kept = f", {verdict.kept} of them as kept in the ledger" if verdict.kept else ""
+    return f"{verdict.checked} files{kept}"
 
 
 def _faults(verdict: Verdict) -> list[str]:
@@ -45,7 +52,7 @@ def print_verdict(verdict: Verdict, *, json_output: bool) -> None:
         print_json(verdict_document(verdict))
     elif verdict.intact:
         stamped = ", with a trusted timestamp" if verdict.timestamped else ""
-        typer.echo(f"intact: {verdict.folder} ({verdict.checked} files{stamped})")
+        typer.echo(f"intact: {verdict.folder} ({_files(verdict)}{stamped})")
     else:
         for line in _faults(verdict):
             typer.echo(line)
@@ -59,7 +66,7 @@ def _line(verdict: Verdict) -> str:
         added = f", {verdict.checked} files added later intact" if verdict.checked else ""
         return f"{number} nothing sealed (never sent){added}"
     stamped = ", trusted timestamp holds" if verdict.timestamped else ""
-    return f"{number} intact ({verdict.checked} files{stamped})"
+    return f"{number} intact ({_files(verdict)}{stamped})"
 
 
 def print_archive(archive: ArchiveVerdict, *, json_output: bool) -> None:

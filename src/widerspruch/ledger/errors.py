@@ -15,6 +15,10 @@ class LedgerError(UsageError):
     """The ledger cannot be used; the message says what to do."""
 
 
+class LedgerUnreachable(LedgerError):
+    """The shared ledger's database cannot be reached (the network, or it is down)."""
+
+
 class NoLedger(LedgerError):
     """There is no ledger yet where one was to be read (nothing was created)."""
 

@@ -325,6 +325,26 @@ MIGRATIONS: tuple[tuple[int, str, str | PythonStep], ...] = (
         """,
     ),
     (12, "files added to objections sealed in the chain", _sealed_attachments),
+    (
+        13,
+        "evidence files kept in a shared ledger",
+        # The files of a sealed bundle and those added later (receipt, Meta's replies, a
+        # timestamp), with their SHA-256, so that the coordinator can verify and print
+        # them from the shared ledger alone (widerspruch.ledger.kept). The data dir's own
+        # SQLite ledger keeps none: its files lie beside it.
+        """
+        CREATE TABLE evidence_files (
+            id INTEGER PRIMARY KEY,
+            objection_id INTEGER NOT NULL REFERENCES objections (id),
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            content BLOB NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+        CREATE INDEX evidence_files_by_objection ON evidence_files (objection_id, path);
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -337,6 +357,29 @@ def schema_version(db: Db, engine: str = SQLITE) -> int:
     if db.execute("SELECT to_regclass('schema_migrations')").fetchone()[0] is None:
         return 0
     return int(db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0])
+
+
+def applied(db: Db, engine: str = SQLITE) -> set[int]:
+    """The numbers of the migrations recorded in the ledger's schema_migrations table."""
+    if engine == SQLITE:
+        exists = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        ).fetchone()
+    else:
+        exists = db.execute("SELECT to_regclass('schema_migrations')").fetchone()[0]
+    if not exists:
+        return set()
+    return {int(row[0]) for row in db.execute("SELECT version FROM schema_migrations")}
+
+
+def lacking(db: Db, engine: str = SQLITE) -> list[tuple[int, str]]:
+    """The (version, name) of each migration this ledger still needs, oldest first: every
+    one above its version, and any below it that it has not had (a number that came in
+    with a later change, after the ledger had a higher one)."""
+    version, had = schema_version(db, engine), applied(db, engine)
+    if version > SCHEMA_VERSION:
+        return []
+    return [(n, name) for n, name, _ in MIGRATIONS if n > version or n not in had]
 
 
 def run(db: Db, data_dir: Path, *, until: int = SCHEMA_VERSION, engine: str = SQLITE) -> None:
@@ -355,8 +398,9 @@ def run(db: Db, data_dir: Path, *, until: int = SCHEMA_VERSION, engine: str = SQ
             "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
     )
+    had = applied(db, engine)
     for number, name, step in MIGRATIONS:
-        if number <= version or number > until:
+        if (number <= version and number in had) or number > until:
             continue
         if callable(step):
             step(db, data_dir)
@@ -365,7 +409,8 @@ def run(db: Db, data_dir: Path, *, until: int = SCHEMA_VERSION, engine: str = SQ
                 if statement.strip():
                     db.execute(adapt(statement))
         db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, utc_now()))
-        if engine == SQLITE:
+        if engine == SQLITE and number > version:
+            version = number
             db.execute(f"PRAGMA user_version = {number}")
 
 
@@ -381,18 +426,16 @@ def pending(path: Path, *, url: str | None = None) -> list[tuple[int, str]]:
 
         try:
             with Store.open(path.parent, url=url, read_only=True) as store:
-                version = store._version()
+                return store._lacking()
         except NoLedger:  # a database without the ledger's tables: every one is pending
-            version = 0
-        return [(number, name) for number, name, _ in MIGRATIONS if number > version]
+            return [(number, name) for number, name, _ in MIGRATIONS]
     try:
         db = sqlite3.connect(
             faults.uri(path, read_only=True), uri=True, timeout=faults.BUSY_ATTEMPT_S
         )
         try:
-            version = schema_version(db)
+            return lacking(db)
         finally:
             db.close()
     except sqlite3.Error as error:
         raise not_opened(path, error) from None
-    return [(number, name) for number, name, _ in MIGRATIONS if number > version]

@@ -20,6 +20,7 @@ from widerspruch.ledger.checks import CheckHistory
 from widerspruch.ledger.desks import AT_DESK, Desks
 from widerspruch.ledger.engine import Db
 from widerspruch.ledger.errors import ClaimHeld, LedgerError, TransitionRefused
+from widerspruch.ledger.kept import KeptFiles
 from widerspruch.ledger.rows import Attachment, Event, Objection, Seal, utc_now
 from widerspruch.states import CLAIM_STATES, Status, may_follow
 
@@ -27,7 +28,7 @@ from widerspruch.states import CLAIM_STATES, Status, may_follow
 MAX_ID = 2**63 - 1
 
 
-class Ledger(CheckHistory, Desks):
+class Ledger(CheckHistory, Desks, KeptFiles):
     """Open with ``Ledger.open(data_dir)``; use as a context manager to close."""
 
     def latest_sent(
@@ -319,9 +320,13 @@ class Ledger(CheckHistory, Desks):
 
     def set_evidence(self, objection_id: int, folder: str | Path, manifest_sha256: str) -> None:
         """The sealed bundle's folder and manifest hash, and the seal as the chain's
-        next link (widerspruch.ledger.chain)."""
+        next link (widerspruch.ledger.chain); a shared ledger keeps the bundle's files
+        too (widerspruch.ledger.kept)."""
         with self._transaction() as db:
             now = utc_now()
+            if self.keeps_files:
+                files = sorted(p for p in Path(folder).iterdir() if p.is_file())
+                self._keep_files(db, objection_id, files, now)
             db.execute(
                 "UPDATE objections SET evidence_dir = ?, manifest_sha256 = ? WHERE id = ?",
                 (self.stored_path(folder), manifest_sha256, objection_id),
@@ -359,8 +364,8 @@ class Ledger(CheckHistory, Desks):
         sha256: str,
         detail: str | None = None,
     ) -> None:
-        """Record a file added to the objection after its bundle was sealed, and seal its
-        hash as the chain's next link."""
+        """Record a file added to the objection after its bundle was sealed, seal its
+        hash as the chain's next link, and, in a shared ledger, keep its content."""
         with self._transaction() as db:
             now, stored = utc_now(), self.stored_path(path)
             db.execute(
@@ -369,6 +374,8 @@ class Ledger(CheckHistory, Desks):
                 (objection_id, kind, stored, sha256, now, detail),
             )
             self._seal(db, objection_id, sha256, now, kind, stored or str(path))
+            if self.keeps_files:
+                self._keep_files(db, objection_id, [Path(path)], now)
             self._event(db, objection_id, "attachment", kind, sha256, now)
 
     def attachments(self, objection_id: int) -> list[Attachment]:

@@ -29,6 +29,7 @@ DESK_WRITES = {
     "objections": "INSERT, UPDATE",
     "events": "INSERT",
     "attachments": "INSERT",
+    "evidence_files": "INSERT",
     "seals": "INSERT",
     "checks": "INSERT",
     "batches": "UPDATE",

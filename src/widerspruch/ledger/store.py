@@ -26,6 +26,7 @@ from widerspruch.ledger.errors import (
     LedgerDamaged,
     LedgerError,
     LedgerFull,
+    LedgerUnreachable,
     NoLedger,
     fault,
     not_opened,
@@ -93,7 +94,7 @@ class Store:
         path = data_dir / LEDGER_FILE
         if read_only:
             ledger = cls._connect(path, read_only=True, busy_wait=busy_wait, waiting=waiting)
-            if ledger._version() >= SCHEMA_VERSION:
+            if not ledger._lacking():
                 return ledger
             ledger.close()
             # An older ledger is brought up to date once, in a short write of its own.
@@ -150,7 +151,7 @@ class Store:
     @staticmethod
     def _unreachable(url: str, error: BaseException) -> LedgerError:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return LedgerError(
+        return LedgerUnreachable(
             f"the ledger database {engine.shown(url)} cannot be reached ({first}); nothing "
             "was recorded. Check the network and the database, then run widerspruch again"
         )
@@ -196,6 +197,10 @@ class Store:
 
     def _version(self) -> int:
         return migrations.schema_version(self._db, self.engine)
+
+    def _lacking(self) -> list[tuple[int, str]]:
+        """The migrations this ledger still needs (migrations.lacking)."""
+        return migrations.lacking(self._db, self.engine)
 
     def _epoch(self, db: engine.Db | None = None) -> int:
         """Now in epoch seconds, as leases are set and judged: on a shared ledger the
@@ -326,6 +331,28 @@ class Store:
         with suppress(Exception):  # a PostgreSQL connection the network took is closed
             self._db.close()
 
+    def is_unreachable(self, error: BaseException) -> bool:
+        """`error` says the shared ledger's database cannot be reached (now)."""
+        if isinstance(error, LedgerUnreachable):
+            return True
+        if not self._is_database_error(error):
+            return False
+        import psycopg
+
+        return isinstance(error, psycopg.OperationalError)
+
+    def reconnect(self) -> None:
+        """A new connection to the shared ledger, in place of one the database lost;
+        LedgerUnreachable while it still cannot be reached."""
+        if self.url is None:
+            return
+        try:
+            fresh = engine.connect(self.url)
+        except Exception as error:  # noqa: BLE001 - psycopg's, told as one line
+            raise self._unreachable(self.url, error) from None
+        self.close()
+        self._db = fresh
+
     def stored_path(self, path: str | Path | None) -> str | None:
         """`path` as the ledger keeps it: relative to the data dir when inside it."""
         return paths.stored(self.data_dir, path)
@@ -381,7 +408,7 @@ class Store:
 
     def _migrate(self) -> None:
         # A ledger that is up to date is not locked: opening it never waits for a writer.
-        if self._version() >= SCHEMA_VERSION:
+        if not self._lacking():
             return
         with self._transaction() as db:
             if self.url is not None:

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from widerspruch.errors import UsageError
+from widerspruch.ledger.engine import Db
 from widerspruch.ledger.migrations import pending
 from widerspruch.ledger.objections import Ledger
 from widerspruch.ledger.roles import checked_role, grant_desk, require_coordinator
+from widerspruch.ledger.rows import utc_now
 from widerspruch.ledger.store import LEDGER_FILE
 
 
@@ -50,6 +52,7 @@ TABLES = (
     ("objections", "id"),
     ("events", "id"),
     ("attachments", "id"),
+    ("evidence_files", "id"),
     ("seals", "seq"),
     ("checks", "id"),
     ("batches", "id"),
@@ -71,8 +74,11 @@ class Copied:
 def copy(data_dir: Path, source: str | None, target: str | None) -> Copied:
     """Copy every record of the ledger at `source` into the empty ledger at `target`
     (None: the SQLite file in `data_dir`; a URL: that PostgreSQL ledger), ids and all,
-    in one transaction. The evidence stays where it is: the ledger's paths are relative
-    to the data dir, so `verify --all` checks it against either ledger."""
+    in one transaction. The evidence files stay where they are too (the ledger's paths
+    are relative to the data dir, so `verify --all` checks them against either ledger);
+    into a shared ledger they travel as well: what the source keeps of them is copied,
+    and of every other objection the files in this data dir are kept now (see
+    widerspruch.ledger.kept)."""
     if source == target:
         raise UsageError("copy: the source and the target are the same ledger")
     counts: dict[str, int] = {}
@@ -104,4 +110,25 @@ def copy(data_dir: Path, source: str | None, target: str | None) -> Copied:
                         f"SELECT setval(pg_get_serial_sequence('{table}', '{key}'), "  # noqa: S608
                         f"COALESCE((SELECT MAX({key}) FROM {table}), 0) + 1, false)"
                     )
+            if into.keeps_files:
+                counts["evidence_files"] += _keep_from_disk(ledger, into, db)
         return Copied(ledger.where, into.where, counts)
+
+
+def _keep_from_disk(ledger: Ledger, into: Ledger, db: Db) -> int:
+    """Into `into` (inside its transaction), the files in the data dir of each objection
+    whose files `ledger` does not keep: its bundle folder's, and those added later."""
+    kept, now = 0, utc_now()
+    already = ledger.objections_with_kept_files()
+    for objection in ledger.objections():
+        if objection.id in already:
+            continue
+        paths: dict[Path, None] = {}
+        folder = Path(objection.evidence_dir) if objection.evidence_dir else None
+        if folder is not None and folder.is_dir():
+            paths |= dict.fromkeys(sorted(p for p in folder.iterdir() if p.is_file()))
+        for attachment in ledger.attachments(objection.id):
+            if Path(attachment.path).is_file():
+                paths[Path(attachment.path)] = None
+        kept += into._keep_files(db, objection.id, paths, now)
+    return kept

@@ -8,6 +8,9 @@ chain (widerspruch.ledger.chain). The chain is recomputed from its first link, s
 bundle or an added file replaced by another, a deleted one with its ledger row, or a
 ledger row whose hash was rewritten without the chain, is found.
 
+Where a shared ledger keeps copies of the files (widerspruch.proof.kept), those are
+checked too, and stand in for files that are not on this machine.
+
 What this proves, and what not: see the README ("Keeping the archive").
 """
 
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from widerspruch.ledger import Attachment, Ledger, Objection, Seal
 from widerspruch.ledger.chain import BUNDLE, link
+from widerspruch.ledger.kept import KeptFile
 from widerspruch.proof.evidence import (
     MANIFEST,
     Verdict,
@@ -27,6 +31,7 @@ from widerspruch.proof.evidence import (
     sha256_file,
     verify,
 )
+from widerspruch.proof.kept import check_kept
 from widerspruch.proof.timestamp import TIMESTAMP_KIND, TSA_CA, check_token
 
 
@@ -92,36 +97,54 @@ def _latest_per_file(attachments: list[Attachment]) -> list[Attachment]:
     return list({attachment.path: attachment for attachment in attachments}.values())
 
 
-def _check_file(verdict: Verdict, path: Path, name: str, sha256: str) -> bool:
-    """The file's SHA-256 against the one recorded; False if it is not there."""
-    if not path.is_file():
+def _check_file(
+    verdict: Verdict, path: Path, name: str, sha256: str, kept: dict[str, KeptFile]
+) -> bytes | None:
+    """The file's SHA-256 against the one recorded: its content if it matches. A file
+    not here is read from the ledger's copy, whose hash `check_kept` has checked."""
+    if path.is_file():
+        verdict.checked += 1
+        if sha256_file(path) != sha256:
+            verdict.changed.append(name)
+            return None
+        return path.read_bytes()
+    copy = kept.get(str(path))
+    if copy is None:
         verdict.missing.append(name)
-        return False
-    verdict.checked += 1
-    if sha256_file(path) != sha256:
-        verdict.changed.append(name)
-        return False
-    return True
+        return None
+    return copy.content if copy.intact and copy.sha256 == sha256 else None
 
 
 def _check_stamp(
-    verdict: Verdict, path: Path, name: str, objection: Objection, tsa_ca: bytes | None
+    verdict: Verdict,
+    token: bytes,
+    where: tuple[Path, str],
+    objection: Objection,
+    ca_given: tuple[bytes | None, dict[str, KeptFile]],
 ) -> None:
     """A trusted timestamp's token against the manifest it was given: the CA given to
     `verify`, else the one kept with the token (see the README on what each proves)."""
     if not objection.manifest_sha256:
         return
-    kept = path.parent / TSA_CA
-    ca = tsa_ca if tsa_ca is not None else kept.read_bytes() if kept.is_file() else None
+    (path, name), (tsa_ca, kept) = where, ca_given
+    ca = tsa_ca if tsa_ca is not None else _kept_ca(path.parent / TSA_CA, kept)
     problem = (
         "no CA certificate to check it against"
         if ca is None
-        else check_token(path.read_bytes(), objection.manifest_sha256, ca)
+        else check_token(token, objection.manifest_sha256, ca)
     )
     if problem:
         verdict.problems.append(f"{name}: {problem}")
     else:
         verdict.timestamped = True
+
+
+def _kept_ca(path: Path, kept: dict[str, KeptFile]) -> bytes | None:
+    """The CA kept with a token: here, or as the ledger keeps it."""
+    if path.is_file():
+        return path.read_bytes()
+    copy = kept.get(str(path))
+    return copy.content if copy is not None else None
 
 
 def _check_attachments(
@@ -130,10 +153,12 @@ def _check_attachments(
     attachments: list[Attachment],
     sealed: dict[str, Seal],
     data_dir: Path,
-    tsa_ca: bytes | None,
+    ca_given: tuple[bytes | None, dict[str, KeptFile]],
 ) -> None:
     """Each file added later against its ledger row, and the row against its seal; a
-    sealed file whose row is gone against its seal."""
+    sealed file whose row is gone against its seal. `ca_given`: the CA given to
+    `verify`, and the ledger's copies of the files by path."""
+    kept = ca_given[1]
     latest = _latest_per_file(attachments)
     for attachment in latest:
         path = Path(attachment.path)
@@ -147,17 +172,15 @@ def _check_attachments(
             verdict.problems.append(
                 f"the ledger's hash of {name} is not the one sealed in the chain"
             )
-        if (
-            _check_file(verdict, path, name, attachment.sha256)
-            and attachment.kind == TIMESTAMP_KIND
-        ):
-            _check_stamp(verdict, path, name, objection, tsa_ca)
+        content = _check_file(verdict, path, name, attachment.sha256, kept)
+        if content is not None and attachment.kind == TIMESTAMP_KIND:
+            _check_stamp(verdict, content, (path, name), objection, ca_given)
     recorded = {attachment.path for attachment in latest}
     for where, seal in sealed.items():
         if where not in recorded:
             name = _name(Path(where), objection, data_dir)
             verdict.problems.append(f"{name} was sealed, but the ledger no longer records it")
-            _check_file(verdict, Path(where), name, seal.sha256)
+            _check_file(verdict, Path(where), name, seal.sha256, kept)
 
 
 def _check_unrecorded(
@@ -183,12 +206,16 @@ def _check_unrecorded(
 def check_objection(
     ledger: Ledger, objection: Objection, chain: Chain, tsa_ca: bytes | None = None
 ) -> Verdict:
-    """Everything the archive holds for `objection`, checked."""
+    """Everything the archive holds for `objection`, checked: the files here, and the
+    copies the ledger keeps of them (widerspruch.proof.kept)."""
     data_dir = ledger.data_dir
     seal = chain.last_seal.get(objection.id)
     folder = Path(objection.evidence_dir) if objection.evidence_dir else None
+    kept = ledger.kept_files(objection.id)
     if objection.manifest_sha256 and folder is not None:
-        verdict = verify(folder, objection.manifest_sha256)
+        # Not here, but kept in the ledger: the ledger's copy is checked instead.
+        here = folder.is_dir() or not kept
+        verdict = verify(folder, objection.manifest_sha256) if here else Verdict(folder)
         if seal is None:
             verdict.problems.append("its seal is not in the ledger's chain of seals")
         elif seal.sha256 != objection.manifest_sha256:
@@ -202,7 +229,17 @@ def check_objection(
     verdict.objection_id = objection.id
     verdict.problems.extend(chain.broken.get(objection.id, []))
     added, sealed = ledger.attachments(objection.id), chain.files.get(objection.id, {})
-    _check_attachments(verdict, objection, added, sealed, data_dir, tsa_ca)
+    by_path: dict[str, KeptFile] = {}
+    if kept:
+        by_path = check_kept(
+            verdict,
+            objection,
+            kept,
+            added,
+            lambda p: _name(Path(p), objection, data_dir),
+            here=folder is not None and folder.is_dir(),
+        )
+    _check_attachments(verdict, objection, added, sealed, data_dir, (tsa_ca, by_path))
     _check_unrecorded(verdict, objection, {a.path for a in added} | set(sealed), data_dir)
     return verdict
 

@@ -138,6 +138,7 @@ class Verdict:
     objection_id: int | None = None
     problems: list[str] = field(default_factory=list)  # the chain, a timestamp, a path
     checked: int = 0  # files whose SHA-256 was recomputed
+    kept: int = 0  # of them, copies the ledger keeps (widerspruch.proof.kept)
     sealed: bool = True  # False: the objection has nothing sealed (never sent)
     timestamped: bool = False  # a trusted timestamp on the manifest holds
 

@@ -42,17 +42,20 @@ def attachments(data_dir: Path, objection: Objection, url: str | None = None) ->
         return ledger.attachments(objection.id)
 
 
-def require_evidence_here(objection: Objection, url: str | None, command: str) -> None:
-    """With a shared ledger (`url`), a UsageError unless `objection`'s evidence bundle
-    lies in this data dir: the shared ledger keeps the record and its hashes, the files
-    stay on the desk that sent it. (On the data dir's own ledger a missing bundle is no
-    usage mistake but lost evidence, which `verify` reports.)"""
-    if url is None or not objection.evidence_dir or Path(objection.evidence_dir).is_dir():
+def require_evidence_here(objection: Objection, ledger: Ledger, command: str) -> None:
+    """With a shared ledger, a UsageError unless `objection`'s evidence bundle lies in
+    this data dir or the ledger keeps a copy of its files (widerspruch.ledger.kept). (On
+    the data dir's own ledger a missing bundle is no usage mistake but lost evidence,
+    which `verify` reports.)"""
+    folder = objection.evidence_dir
+    if ledger.url is None or not folder or Path(folder).is_dir():
+        return
+    if ledger.kept_files(objection.id):
         return
     raise UsageError(
         f"the evidence files of objection #{objection.id} are not on this machine (no "
-        f"{objection.evidence_dir}); the shared ledger holds its record, not its files: "
-        f"run `widerspruch {command}` with the --data-dir of the desk that sent it"
+        f"{folder}), and the shared ledger keeps no copy of them: run "
+        f"`widerspruch {command}` with the --data-dir of the desk that sent it"
     )
 
 
@@ -64,7 +67,8 @@ def verify_bundle(
 ) -> Verdict:
     """Verify by objection number (everything the archive holds for it), or by folder:
     the ledger's objection when the folder is its bundle, else the bundle by itself.
-    With `url`, the objection is the shared ledger's, its bundle in this data dir."""
+    With `url`, the objection is the shared ledger's, its bundle in this data dir or
+    (where it is not) as the shared ledger keeps it."""
     data_dir = resolve_data_dir(data_dir_option)
     folder = Path(target).expanduser()
     if folder.is_dir():
@@ -92,7 +96,7 @@ def verify_bundle(
         objection = ledger.get(number)
         if not objection.evidence_dir:
             raise UsageError(f"objection #{objection.id} has no evidence bundle")
-        require_evidence_here(objection, url, f"verify {objection.id}")
+        require_evidence_here(objection, ledger, f"verify {objection.id}")
         return verify_objection(ledger, objection, tsa_ca)
 
 
