@@ -536,6 +536,7 @@ def as_before_migration_12(data_dir: Path) -> None:
         db.execute("ALTER TABLE seals DROP COLUMN path")
         db.execute("ALTER TABLE seals DROP COLUMN kind")
         db.execute("ALTER TABLE seals RENAME COLUMN sha256 TO manifest_sha256")
+        db.execute("DROP TABLE evidence_files")  # migration 13's
         db.execute("DELETE FROM schema_migrations WHERE version >= 12")
         db.execute("PRAGMA user_version = 11")
     db.close()

@@ -80,7 +80,7 @@ def test_a_desk_claims_members_and_records_objections(roles: Roles) -> None:
     with Ledger.open(roles.data, url=roles.coordinator) as coordinator:
         assert coordinator.get(objection.id).status is Status.CONFIRMED
         assert [a.kind for a in coordinator.attachments(objection.id)] == ["receipt"]
-        assert len(coordinator.seals()) == 1
+        assert [seal.kind for seal in coordinator.seals()] == ["bundle", "receipt"]
         assert [m["state"] for m in coordinator.campaign_members(campaign)] == [DONE]
 
 
