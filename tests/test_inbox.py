@@ -91,7 +91,7 @@ def test_replies_are_imported_and_other_mail_reported_with_the_reason(
     assert (imported["objection_id"], imported["status"]) == (1, "acknowledged")
     # Kept as the server sent it: the same message, in the wire's CRLF line ends.
     assert Path(imported["stored"]).read_bytes().replace(b"\r\n", b"\n") == ACCEPTED
-    reasons = {r["subject"]: r["reason"] for r in document["rejected"]}
+    reasons = {r["subject"]: r["detail"] for r in document["rejected"]}
     assert "security alert" in reasons["New login to Facebook from Chrome on Linux"]
     assert "Instagram's mail" in reasons[INSTAGRAM_SUBJECT]
     assert len(document["rejected"]) == 2  # the stranger's mail is not Meta's: not looked at

@@ -193,7 +193,7 @@ def status(data_dir: Path, url: str | None, name: str) -> CampaignStatus:
             desk = found.desks.setdefault(str(member["desk"]), {})
             desk[str(member["state"])] = desk.get(str(member["state"]), 0) + 1
     found.review = [
-        {"member_id": m["member_id"], "desk": m["desk"], "reason": m["reason"]}
+        {"member_id": m["member_id"], "desk": m["desk"], "detail": m["reason"]}
         for m in members
         if m["state"] == REVIEW
     ]

@@ -43,7 +43,7 @@ def print_poll(found: Poll, *, json_output: bool) -> None:
                         "uid": looked.uid,
                         "sender": looked.sender,
                         "subject": looked.subject,
-                        "reason": looked.reason,
+                        "detail": looked.reason,
                     }
                     for looked in found.rejected
                 ],

@@ -63,7 +63,7 @@ def print_campaign_status(found: CampaignStatus, *, json_output: bool) -> None:
         )
     for member in found.review:
         typer.echo(
-            f"To review: member {member['member_id']} ({member['desk']}): {member['reason']}"
+            f"To review: member {member['member_id']} ({member['desk']}): {member['detail']}"
         )
 
 
