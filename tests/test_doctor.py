@@ -4,6 +4,7 @@ pass."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 from tests.conftest import in_own_thread
 from widerspruch.cli import app
 from widerspruch.doctor import _resolves
-from widerspruch.ledger import LEDGER_FILE, Ledger
+from widerspruch.ledger import LEDGER_FILE, SCHEMA_VERSION, Ledger
 from widerspruch.services import registry
 
 
@@ -71,6 +72,37 @@ def test_a_data_dir_others_can_read_fails_with_chmod_as_the_fix(tmp_path: Path) 
     assert data["fix"] == f"chmod 700 {folder}"
     folder.chmod(0o700)
     assert checks(doctor("--data-dir", str(folder), "--json"))["data dir"]["ok"]
+
+
+def test_a_file_in_the_data_dir_others_can_read_fails_and_names_it(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    (folder / "evidence" / "00001-facebook").mkdir(parents=True, mode=0o700)
+    for made in (folder, folder / "evidence", folder / "evidence" / "00001-facebook"):
+        made.chmod(0o700)
+    shown = folder / "evidence" / "00001-facebook" / "result.png"
+    shown.write_bytes(b"\x89PNG")
+    shown.chmod(0o600)
+    assert checks(doctor("--data-dir", str(folder), "--json"))["data dir"]["ok"]
+    shown.chmod(0o644)
+    done = doctor("--data-dir", str(folder), "--json")
+    assert done.exit_code == 1
+    data = checks(done)["data dir"]
+    assert not data["ok"]
+    assert "evidence/00001-facebook/result.png" in data["detail"]
+    assert data["fix"] == f"chmod -R go-rwx {folder}"
+
+
+def test_a_ledger_from_a_newer_widerspruch_fails_and_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir(mode=0o700)
+    with Ledger.open(folder):
+        pass
+    with sqlite3.connect(folder / LEDGER_FILE) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    ledger = checks(doctor("--data-dir", str(folder), "--json"))["ledger"]
+    assert not ledger["ok"]
+    assert "newer" in ledger["detail"]
 
 
 def test_the_ledger_is_checked_for_integrity_and_version(tmp_path: Path) -> None:

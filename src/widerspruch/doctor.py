@@ -134,7 +134,28 @@ def _data_dir(path: Path) -> Finding:
             f"{path} can be read by others (mode {mode:o})",
             f"chmod 700 {path}",
         )
-    return Finding("data dir", True, f"{path} (writable, mode {mode:o})")
+    readable = _readable_by_others(path)
+    if readable:
+        shown = ", ".join(str(p.relative_to(path)) for p in readable[:3])
+        more = f" and {len(readable) - 3} more" if len(readable) > 3 else ""
+        return Finding(
+            "data dir",
+            False,
+            f"{len(readable)} file(s) in {path} can be read by others: {shown}{more}",
+            f"chmod -R go-rwx {path}",
+        )
+    return Finding("data dir", True, f"{path} (writable, mode {mode:o}, files owner-only)")
+
+
+def _readable_by_others(path: Path) -> list[Path]:
+    """Files and folders in the data dir that others may read: the tool writes none."""
+    found = []
+    for entry in sorted(path.rglob("*")):
+        if entry.is_symlink():
+            continue
+        if stat.S_IMODE(entry.lstat().st_mode) & 0o077:
+            found.append(entry)
+    return found
 
 
 def _ledger(data_dir: Path) -> Finding:
