@@ -13,8 +13,15 @@ from typer.testing import CliRunner
 from tests.records import EMAIL, SENT_AT, make_objection, meta_email, write_email
 from widerspruch.cli import app
 from widerspruch.ledger import Ledger, Objection
-from widerspruch.proof.followup import AUTHORITIES, KINDS, LANGUAGES, load_template, write_followup
+from widerspruch.proof.followup import (
+    AUTHORITIES,
+    KINDS,
+    letter_languages,
+    load_template,
+    write_followup,
+)
 from widerspruch.proof.replies import import_reply
+from widerspruch.services import registry
 from widerspruch.states import Status
 
 LATE = datetime(2026, 3, 12, 8, 0, tzinfo=UTC)  # 12 days past the deadline of 2026-02-28
@@ -27,10 +34,17 @@ def followup(data_dir: Path, objection: Objection, kind: str, language: str | No
     return write_followup(objection, attachments, kind=kind, language=language, now=LATE).text
 
 
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_bundled_text_loads_with_known_placeholders(kind: str, language: str) -> None:
-    template = load_template(kind, language)
+LETTER_SETS = sorted({flow.controller.letters for flow in registry().flows})
+
+
+@pytest.mark.parametrize(
+    ("letters", "kind", "language"),
+    [(s, k, lang) for s in LETTER_SETS for k in KINDS for lang in letter_languages(s)],
+)
+def test_every_bundled_text_loads_with_known_placeholders(
+    letters: str, kind: str, language: str
+) -> None:
+    template = load_template(kind, language, letters)
     assert template.version == "1"
     assert template.description
     assert "{manifest_sha256}" in template.body
@@ -205,7 +219,9 @@ def test_followup_cli_prints_or_writes_a_private_file(data_dir: Path, tmp_path: 
     )
     assert printed.exit_code == 0, printed.output
     assert printed.stdout.startswith("Subject: Reminder")
-    assert "Privacy Center" in printed.stderr  # how to send it, kept apart from the text
+    # How to send it, kept apart from the text: where the service takes such letters.
+    assert "https://www.facebook.com/privacy/center" in printed.stderr
+    assert "https://www.facebook.com/privacy/center" not in printed.stdout
 
     target = tmp_path / "complaint.txt"
     written = runner.invoke(
