@@ -311,3 +311,73 @@ def test_every_followup_written_is_kept_in_the_archive_and_verified(
         1,
         "changed: reminder-1.txt\nmissing: complaint-1.txt\n",
     )
+
+
+LINKEDIN = "LinkedIn Ireland Unlimited Company"
+LINKEDIN_ADDRESS = "Wilton Plaza, Wilton Place, Dublin 2, Ireland"
+META_CONTROLLER = "Meta Platforms Ireland Limited"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_linkedin_objections_letters_go_to_linkedin_and_never_name_meta(
+    data_dir: Path, kind: str, language: str
+) -> None:
+    objection = make_objection(data_dir, service="linkedin", language=language)
+    result = CliRunner().invoke(app, ["followup", "1", "--kind", kind, "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    # The quoted justification is the test's own text, which speaks of Meta.
+    letter = result.stdout.replace(objection.justification, "")
+    addressed = "An: " if language == "de" else "To: "
+    if kind == "reminder":
+        assert f"{addressed}{LINKEDIN}, " in letter
+    else:
+        assert f": {LINKEDIN}, {LINKEDIN_ADDRESS} (LinkedIn)" in letter  # the controller line
+        assert f"{LINKEDIN}." in letter  # whom the complaint is against
+    assert LINKEDIN_ADDRESS in letter
+    assert "meta" not in letter.lower()
+    assert "meta" not in result.stderr.lower()  # nor do the hints about sending it
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_facebook_objections_letters_still_go_to_meta(data_dir: Path, kind: str) -> None:
+    objection = make_objection(data_dir)
+    letter = followup(data_dir, objection, kind, "en").replace(objection.justification, "")
+    assert f"{META_CONTROLLER}, " in letter
+    assert "Merrion Road, Dublin 4" in letter
+    assert "AI at Meta" in letter  # Meta's own letter set, not another company's
+    assert "linkedin" not in letter.lower()
+
+
+def test_a_language_the_companys_letters_lack_is_refused_naming_those_it_has(
+    data_dir: Path,
+) -> None:
+    make_objection(data_dir, service="linkedin", language="fr")
+    runner = CliRunner()
+    args = ["followup", "1", "--kind", "reminder", "--data-dir", str(data_dir)]
+    result = runner.invoke(app, [*args, "--language", "fr"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "widerspruch: error: --language: no follow-up letters to LinkedIn in 'fr'; "
+        "available: de, en"
+    )
+    # Without --language, a French objection gets the letter in English.
+    written = runner.invoke(app, args)
+    assert written.exit_code == 0, written.output
+    assert written.stdout.startswith("Subject: Reminder")
+
+
+def test_what_cannot_be_followed_up_names_the_services_company(data_dir: Path) -> None:
+    rejected = make_objection(data_dir, service="linkedin", status=Status.REJECTED)
+    acknowledged = make_objection(data_dir, service="linkedin", status=Status.ACKNOWLEDGED)
+    runner = CliRunner()
+    for number, kind, message in (
+        (rejected.id, "reminder", f"LinkedIn refused objection #{rejected.id}"),
+        (acknowledged.id, "complaint", f"LinkedIn acknowledged objection #{acknowledged.id}"),
+    ):
+        result = runner.invoke(
+            app, ["followup", str(number), "--kind", kind, "--data-dir", str(data_dir)]
+        )
+        assert result.exit_code == 2
+        assert message in result.stderr
+        assert "Meta" not in result.stderr
