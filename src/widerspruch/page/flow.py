@@ -103,8 +103,8 @@ class Flow(FormFiller):
         The domains Meta's emails about this service come from; subdomains count too.
         A reply (``widerspruch confirm --eml``) from elsewhere is not Meta's.
     ``privacy_centre_url``
-        Where the service lets a person write to Meta about their data: named in the
-        reminder letter of ``widerspruch followup``.
+        Where the service lets a person write to its company about their data: named
+        in the hints ``widerspruch followup`` gives with a reminder.
     ``needs_login``
         False for a form anyone may send without an account: the core then never
         expects a login wall and offers no stored login for it.
