@@ -1,9 +1,17 @@
 """What Meta's services have in common: not a flow, a part the flows are made of."""
 
+from widerspruch.page.flow import Controller
 from widerspruch.states import PageState
 
 # Who runs the services below and answers their objections (``Flow.company``).
 META = "Meta"
+# The controller of the data of Meta's services in the EU, and its letters
+# (flows/letters/meta/): ``Flow.controller``.
+META_CONTROLLER = Controller(
+    name="Meta Platforms Ireland Limited",
+    address="Merrion Road, Dublin 4, D04 X2K5, Ireland",
+    letters="meta",
+)
 
 # Meta's own domains: its mail about any service may come from them.
 META_MAIL_DOMAINS = ("fb.com", "meta.com", "metamail.com")

@@ -4,13 +4,14 @@ from widerspruch.page.flow import Flow
 from widerspruch.page.labels import META_LABELS
 from widerspruch.states import PageState
 
-from ._meta import HELP_CENTRE_REPLICAS, META, META_MAIL_DOMAINS
+from ._meta import HELP_CENTRE_REPLICAS, META, META_CONTROLLER, META_MAIL_DOMAINS
 
 
 class FacebookFlow(Flow):
     service = "facebook"
     display_name = "Facebook"
     company = META
+    controller = META_CONTROLLER
     form_urls = (
         "https://www.facebook.com/help/contact/712876720715583",  # 2025 onward
         "https://www.facebook.com/help/contact/6359191084165019",  # the 2024 version

@@ -3,13 +3,14 @@
 from widerspruch.page.flow import Flow
 from widerspruch.page.labels import META_LABELS
 
-from ._meta import HELP_CENTRE_REPLICAS, META, META_MAIL_DOMAINS
+from ._meta import HELP_CENTRE_REPLICAS, META, META_CONTROLLER, META_MAIL_DOMAINS
 
 
 class InstagramFlow(Flow):
     service = "instagram"
     display_name = "Instagram"
     company = META
+    controller = META_CONTROLLER
     form_urls = (
         "https://help.instagram.com/contact/767264225370182",  # 2025, the help center's
         # The same objection, where the Instagram app's "right to object" link points.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from widerspruch.page.flow import Flow
+from widerspruch.page.flow import Controller, Flow
 from widerspruch.page.labels import META_LABELS, Phrases
 from widerspruch.page.setting import Setting
 from widerspruch.states import PageState
@@ -88,6 +88,13 @@ class LinkedInFlow(Flow):
     service = "linkedin"
     display_name = "LinkedIn"
     company = "LinkedIn"
+    # The controller for members in the EU, EEA and Switzerland; its letters are in
+    # flows/letters/linkedin/.
+    controller = Controller(
+        name="LinkedIn Ireland Unlimited Company",
+        address="Wilton Plaza, Wilton Place, Dublin 2, Ireland",
+        letters="linkedin",
+    )
     form_urls = ("https://www.linkedin.com/help/linkedin/ask/TS-DPRO",)
     hosts = (".linkedin.com", ".licdn.com")
     labels = LINKEDIN_LABELS

@@ -9,7 +9,7 @@ from widerspruch.page.flow import Detail, Flow
 from widerspruch.page.labels import META_LABELS, Phrases
 from widerspruch.states import PageState
 
-from ._meta import META, META_MAIL_DOMAINS
+from ._meta import META, META_CONTROLLER, META_MAIL_DOMAINS
 
 # The form offers three requests; this one is "…my information from third parties…".
 THIRD_PARTY_CHOICE = Phrases(
@@ -63,6 +63,7 @@ class MetaThirdPartyFlow(Flow):
     service = "meta-third-party"
     display_name = "Meta (information from third parties, no account)"
     company = META
+    controller = META_CONTROLLER
     form_urls = ("https://www.facebook.com/help/contact/510058597920541",)
     hosts = (".facebook.com", ".fbcdn.net", ".facebook.net")
     labels = META_LABELS

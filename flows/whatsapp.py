@@ -12,7 +12,7 @@ from widerspruch.page.labels import META_LABELS, Phrases
 from widerspruch.page.watch import Watch
 from widerspruch.states import PageState
 
-from ._meta import META, META_MAIL_DOMAINS
+from ._meta import META, META_CONTROLLER, META_MAIL_DOMAINS
 
 PHONE = Phrases(
     by_language={
@@ -37,6 +37,7 @@ class WhatsAppWatch(Watch):
     service = "whatsapp"
     display_name = "WhatsApp"
     company = META
+    controller = META_CONTROLLER
     watch_urls = (
         # The generic data-subject-rights form: asks for email and phone, not about AI.
         "https://www.whatsapp.com/contact/forms/382532939919295/",
@@ -73,6 +74,7 @@ class WhatsAppFlow(Flow):
     service = "whatsapp"
     display_name = "WhatsApp"
     company = META
+    controller = META_CONTROLLER
     # No URL is known: this stands for the form until `check` reports the real one,
     # and `--form-url` may start at that.
     form_urls = ("https://www.whatsapp.com/contact/forms/ai-messages/",)

@@ -13,8 +13,15 @@ from typer.testing import CliRunner
 from tests.records import EMAIL, SENT_AT, make_objection, meta_email, write_email
 from widerspruch.cli import app
 from widerspruch.ledger import Ledger, Objection
-from widerspruch.proof.followup import AUTHORITIES, KINDS, LANGUAGES, load_template, write_followup
+from widerspruch.proof.followup import (
+    AUTHORITIES,
+    KINDS,
+    letter_languages,
+    load_template,
+    write_followup,
+)
 from widerspruch.proof.replies import import_reply
+from widerspruch.services import registry
 from widerspruch.states import Status
 
 LATE = datetime(2026, 3, 12, 8, 0, tzinfo=UTC)  # 12 days past the deadline of 2026-02-28
@@ -27,10 +34,17 @@ def followup(data_dir: Path, objection: Objection, kind: str, language: str | No
     return write_followup(objection, attachments, kind=kind, language=language, now=LATE).text
 
 
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_bundled_text_loads_with_known_placeholders(kind: str, language: str) -> None:
-    template = load_template(kind, language)
+LETTER_SETS = sorted({flow.controller.letters for flow in registry().flows})
+
+
+@pytest.mark.parametrize(
+    ("letters", "kind", "language"),
+    [(s, k, lang) for s in LETTER_SETS for k in KINDS for lang in letter_languages(s)],
+)
+def test_every_bundled_text_loads_with_known_placeholders(
+    letters: str, kind: str, language: str
+) -> None:
+    template = load_template(kind, language, letters)
     assert template.version == "1"
     assert template.description
     assert "{manifest_sha256}" in template.body
@@ -205,7 +219,9 @@ def test_followup_cli_prints_or_writes_a_private_file(data_dir: Path, tmp_path: 
     )
     assert printed.exit_code == 0, printed.output
     assert printed.stdout.startswith("Subject: Reminder")
-    assert "Privacy Center" in printed.stderr  # how to send it, kept apart from the text
+    # How to send it, kept apart from the text: where the service takes such letters.
+    assert "https://www.facebook.com/privacy/center" in printed.stderr
+    assert "https://www.facebook.com/privacy/center" not in printed.stdout
 
     target = tmp_path / "complaint.txt"
     written = runner.invoke(
@@ -295,3 +311,73 @@ def test_every_followup_written_is_kept_in_the_archive_and_verified(
         1,
         "changed: reminder-1.txt\nmissing: complaint-1.txt\n",
     )
+
+
+LINKEDIN = "LinkedIn Ireland Unlimited Company"
+LINKEDIN_ADDRESS = "Wilton Plaza, Wilton Place, Dublin 2, Ireland"
+META_CONTROLLER = "Meta Platforms Ireland Limited"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_linkedin_objections_letters_go_to_linkedin_and_never_name_meta(
+    data_dir: Path, kind: str, language: str
+) -> None:
+    objection = make_objection(data_dir, service="linkedin", language=language)
+    result = CliRunner().invoke(app, ["followup", "1", "--kind", kind, "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    # The quoted justification is the test's own text, which speaks of Meta.
+    letter = result.stdout.replace(objection.justification, "")
+    addressed = "An: " if language == "de" else "To: "
+    if kind == "reminder":
+        assert f"{addressed}{LINKEDIN}, " in letter
+    else:
+        assert f": {LINKEDIN}, {LINKEDIN_ADDRESS} (LinkedIn)" in letter  # the controller line
+        assert f"{LINKEDIN}." in letter  # whom the complaint is against
+    assert LINKEDIN_ADDRESS in letter
+    assert "meta" not in letter.lower()
+    assert "meta" not in result.stderr.lower()  # nor do the hints about sending it
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_facebook_objections_letters_still_go_to_meta(data_dir: Path, kind: str) -> None:
+    objection = make_objection(data_dir)
+    letter = followup(data_dir, objection, kind, "en").replace(objection.justification, "")
+    assert f"{META_CONTROLLER}, " in letter
+    assert "Merrion Road, Dublin 4" in letter
+    assert "AI at Meta" in letter  # Meta's own letter set, not another company's
+    assert "linkedin" not in letter.lower()
+
+
+def test_a_language_the_companys_letters_lack_is_refused_naming_those_it_has(
+    data_dir: Path,
+) -> None:
+    make_objection(data_dir, service="linkedin", language="fr")
+    runner = CliRunner()
+    args = ["followup", "1", "--kind", "reminder", "--data-dir", str(data_dir)]
+    result = runner.invoke(app, [*args, "--language", "fr"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "widerspruch: error: --language: no follow-up letters to LinkedIn in 'fr'; "
+        "available: de, en"
+    )
+    # Without --language, a French objection gets the letter in English.
+    written = runner.invoke(app, args)
+    assert written.exit_code == 0, written.output
+    assert written.stdout.startswith("Subject: Reminder")
+
+
+def test_what_cannot_be_followed_up_names_the_services_company(data_dir: Path) -> None:
+    rejected = make_objection(data_dir, service="linkedin", status=Status.REJECTED)
+    acknowledged = make_objection(data_dir, service="linkedin", status=Status.ACKNOWLEDGED)
+    runner = CliRunner()
+    for number, kind, message in (
+        (rejected.id, "reminder", f"LinkedIn refused objection #{rejected.id}"),
+        (acknowledged.id, "complaint", f"LinkedIn acknowledged objection #{acknowledged.id}"),
+    ):
+        result = runner.invoke(
+            app, ["followup", str(number), "--kind", kind, "--data-dir", str(data_dir)]
+        )
+        assert result.exit_code == 2
+        assert message in result.stderr
+        assert "Meta" not in result.stderr

@@ -16,7 +16,7 @@ from tests.records import make_objection
 from widerspruch.ledger import Ledger
 from widerspruch.page.countries import country_name
 from widerspruch.proof import followup
-from widerspruch.services import get_flow
+from widerspruch.services import get_flow, registry
 from widerspruch.settings import Settings
 from widerspruch.submit import justification_for
 from widerspruch.submit.justification import (
@@ -36,6 +36,20 @@ JUSTIFICATIONS = (
     "ai-training",
     "ai-training-short",
 )
+# Every letter set an offered flow declares (``Flow.controller``), with the first service
+# that uses it.
+LETTER_SETS: dict[str, str] = {}
+for _flow in registry().flows:
+    LETTER_SETS.setdefault(_flow.controller.letters, _flow.service)
+# Each (set, kind, language) a set has: the follow-up tests run over all of them.
+LETTERS = [
+    (letters, kind, language)
+    for letters in LETTER_SETS
+    for kind in followup.KINDS
+    for language in followup.letter_languages(letters)
+]
+
+LETTER_IDS = ["/".join(case) for case in LETTERS]
 
 
 def _cited(article: str, *rest: str) -> tuple[str, ...]:
@@ -159,9 +173,25 @@ def test_every_language_has_every_template() -> None:
         assert {t.language for t in bundled() if t.name == name} == set(LANGUAGES), name
     assert languages() == list(LANGUAGES)
     assert tuple(sorted(followup.LANGUAGES)) == LANGUAGES
-    for kind in followup.KINDS:
-        for language in LANGUAGES:
-            assert followup.load_template(kind, language).body.strip()
+    for letters in LETTER_SETS:
+        assert {"de", "en"} <= set(followup.letter_languages(letters)), letters
+        for kind in followup.KINDS:
+            for language in followup.letter_languages(letters):
+                assert followup.load_template(kind, language, letters).body.strip()
+
+
+def test_every_letter_set_is_a_whole_set_that_a_flow_declares() -> None:
+    """A letter set has each kind in each of its languages, and no folder lies unused."""
+    folder = resources.files("widerspruch.flows").joinpath(followup.LETTERS)
+    assert {entry.name for entry in folder.iterdir() if entry.is_dir()} == set(LETTER_SETS)
+    for letters in LETTER_SETS:
+        names = {e.name for e in folder.joinpath(letters).iterdir() if e.name.endswith(".txt")}
+        expected = {
+            f"{kind}.{language}.txt"
+            for kind in followup.KINDS
+            for language in followup.letter_languages(letters)
+        }
+        assert names == expected, letters
 
 
 @pytest.mark.parametrize("template", bundled(), ids=lambda t: f"{t.name}.{t.language}")
@@ -174,8 +204,8 @@ def test_bundled_justification_makes_every_legal_point_in_its_language(template)
         assert country_name("DE", template.language) in text
 
 
-def _raw_header(kind: str, language: str) -> dict[str, str]:
-    entry = resources.files("widerspruch.templates").joinpath("followup", f"{kind}.{language}.txt")
+def _raw_header(letters: str, kind: str, language: str) -> dict[str, str]:
+    entry = followup.letter_file(letters, kind, language)
     header = {}
     for line in entry.read_text("utf-8").splitlines():
         if not line.startswith("#"):
@@ -185,39 +215,41 @@ def _raw_header(kind: str, language: str) -> dict[str, str]:
     return header
 
 
-@pytest.mark.parametrize("kind", followup.KINDS)
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_follow_up_carries_every_sentence_the_german_one_has(kind: str, language: str) -> None:
-    german = _raw_header(kind, "de")
+@pytest.mark.parametrize(("letters", "kind", "language"), LETTERS, ids=LETTER_IDS)
+def test_follow_up_carries_every_sentence_the_german_one_has(
+    letters: str, kind: str, language: str
+) -> None:
+    german = _raw_header(letters, kind, "de")
     assert set(followup.VARIANTS) <= german.keys()  # the German set is what the code reads
-    header = _raw_header(kind, language)
+    header = _raw_header(letters, kind, language)
     assert header.keys() == german.keys()
     for key in followup.VARIANTS:
-        assert bool(header[key]) == bool(german[key]), f"{kind}.{language}: {key}"
+        assert bool(header[key]) == bool(german[key]), f"{letters}/{kind}.{language}: {key}"
     assert header["description"]
     assert header["version"] == "1"
 
 
-@pytest.mark.parametrize("kind", followup.KINDS)
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_follow_up_with_sample_values_leaves_no_placeholder(kind: str, language: str) -> None:
-    template = followup.load_template(kind, language)
+@pytest.mark.parametrize(("letters", "kind", "language"), LETTERS, ids=LETTER_IDS)
+def test_follow_up_with_sample_values_leaves_no_placeholder(
+    letters: str, kind: str, language: str
+) -> None:
+    template = followup.load_template(kind, language, letters)
     values = {name: f"<{name}>" for name in followup.PLACEHOLDERS}
     for text in (template.body, *template.variants.values()):
         filled = text.format(**values)
         assert not re.search(r"[{}]", filled), filled
-    german = followup.load_template(kind, "de")
+    german = followup.load_template(kind, "de", letters)
     formatter = string.Formatter()
     used = {field for _, field, _, _ in formatter.parse(template.body) if field}
     assert used == {field for _, field, _, _ in formatter.parse(german.body) if field}
 
 
-@pytest.mark.parametrize("kind", followup.KINDS)
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("letters", "kind", "language"), LETTERS, ids=LETTER_IDS)
 def test_follow_up_makes_every_legal_point_in_its_language(
-    data_dir: Path, kind: str, language: str
+    data_dir: Path, letters: str, kind: str, language: str
 ) -> None:
-    objection = make_objection(data_dir, language=language)
+    service = LETTER_SETS[letters]
+    objection = make_objection(data_dir, language=language, service=service)
     with Ledger.open(data_dir) as ledger:
         attachments = ledger.attachments(objection.id)
     written = followup.write_followup(objection, attachments, kind=kind, language=None, now=LATE)
@@ -226,6 +258,7 @@ def test_follow_up_makes_every_legal_point_in_its_language(
     letter = written.text.replace(objection.justification, "")
     assert_cites(letter, language, complaint_article=True)
     assert len(letter) >= MIN_RECOMMENDED_CHARS
+    assert get_flow(service).controller.name in letter  # to the flow's controller
 
 
 @pytest.mark.parametrize(

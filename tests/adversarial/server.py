@@ -304,14 +304,16 @@ class CannotAsk(StandInPerson):
         super().__init__()
         self.questions: list[str] = []  # every question put to the person
         self.judged: list[str] = []  # the answers of Meta the person was asked to judge
+        self.companies: list[str] = []  # whose answer each was, as the person was told
 
     def confirm(self, question: str) -> bool:
         self.questions.append(question)
         raise PersonCannotAct(f"{question} (nobody may be asked)")
 
-    def judge_answer(self, text: str, screenshot: str | None) -> bool:
+    def judge_answer(self, text: str, screenshot: str | None, company: str) -> bool:
         self.judged.append(text)
-        raise PersonCannotAct("nobody may be asked whether Meta accepted it")
+        self.companies.append(company)
+        raise PersonCannotAct(f"nobody may be asked whether {company} accepted it")
 
     def act(self, need: PageState, page: Page, flow: Flow, email: str) -> None:
         self.actions.append(need.value)
@@ -344,8 +346,9 @@ class Answers(CannotAsk):
         self.questions.append(question)
         return self.says and bool(re.search(r"accept", question, re.IGNORECASE))
 
-    def judge_answer(self, text: str, screenshot: str | None) -> bool:
+    def judge_answer(self, text: str, screenshot: str | None, company: str) -> bool:
         self.judged.append(text)
+        self.companies.append(company)
         return self.says
 
 

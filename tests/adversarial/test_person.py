@@ -3,7 +3,12 @@ may call it accepted (recorded as theirs, never as Meta's)."""
 
 from __future__ import annotations
 
+import io
+import sys
+
 import pytest
+from rich.console import Console
+from rich.prompt import Confirm
 
 from tests.adversarial.server import (
     NOT_CONFIRMED,
@@ -15,7 +20,9 @@ from tests.adversarial.server import (
     objection,
 )
 from tests.conftest import Harness
+from widerspruch.services import get_flow
 from widerspruch.states import Status
+from widerspruch.submit.person import ConsolePerson
 
 UNCLEAR = [
     pytest.param("native.en", Answer("reference.en"), id="en-reference-number"),
@@ -42,6 +49,7 @@ def test_person_who_says_meta_accepted_it_is_recorded_as_the_person(
     result = objection(harness, site, person=person)
     expect(harness, site, result, frozenset({Status.CONFIRMED_BY_PERSON}), sent=1)
     assert person.asked_whether_meta_accepted()
+    assert person.companies == [get_flow("facebook").company]  # whose answer it was
 
 
 def test_person_who_says_no_is_not_confirmed(harness: Harness) -> None:
@@ -56,3 +64,31 @@ def test_person_is_not_asked_about_a_clear_confirmation(harness: Harness) -> Non
     result = objection(harness, site, person=person)
     expect(harness, site, result, frozenset({Status.CONFIRMED}), sent=1)
     assert not person.asked_whether_meta_accepted()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("service", ["linkedin", "facebook"])
+def test_the_person_is_asked_whether_the_flows_company_accepted(
+    monkeypatch: pytest.MonkeyPatch, service: str
+) -> None:
+    company = get_flow(service).company
+    asked: list[str] = []
+
+    def ask(question: str, **_: object) -> bool:
+        asked.append(question)
+        return False
+
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+    monkeypatch.setattr(Confirm, "ask", ask)
+    shown = io.StringIO()
+    person = ConsolePerson(headless=False, assume_yes=False, console=Console(file=shown))
+
+    assert person.judge_answer("Thanks, case 123.", None, company) is False
+    assert asked == [f"Did {company} accept your objection? (your answer is recorded as yours)"]
+    assert f"{company} answered, but widerspruch cannot tell" in shown.getvalue()
+    if company != "Meta":
+        assert "Meta" not in asked[0] + shown.getvalue()

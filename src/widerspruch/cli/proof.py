@@ -270,26 +270,30 @@ def followup(
     kind: Annotated[
         str | None,
         typer.Option(
-            help="reminder (to Meta) or complaint (to the data protection authority) "
-            "[default: complaint after Meta refused, else reminder]."
+            help="reminder (to the service's controller) or complaint (to the data "
+            "protection authority) [default: complaint after a refusal, else reminder]."
         ),
     ] = None,
     language: Annotated[
         str | None,
-        typer.Option(help="de, en, es, fr, it, nl, pl or pt [default: the objection's language]."),
+        typer.Option(
+            help="de, en, es, fr, it, nl, pl or pt, as far as the controller's letters "
+            "go [default: the objection's language, else English]."
+        ),
     ] = None,
     output: Output = None,
     data_dir: DataDir = None,
     ledger: LedgerUrl = None,
     json_output: Json = False,
 ) -> None:
-    """Write a reminder to Meta, or a complaint to a data protection authority.
+    """Write a reminder to the service's controller, or a complaint to an authority.
 
-    The text is filled from the ledger: the submission date, service, account, the
-    one-month deadline and how far past it is, Meta's reply if any, and the manifest's
-    SHA-256. After Meta refused the objection it writes the complaint by default. A
-    complaint is addressed to the authority of the objection's country (or Meta's lead
-    authority, the Irish DPC). It goes to stdout, or to --output, and a copy is kept in
+    The letter is to the controller of the objection's service, by its legal name and
+    address. The text is filled from the ledger: the submission date, service, account,
+    the one-month deadline and how far past it is, the company's reply if any, and the
+    manifest's SHA-256. After a refusal it writes the complaint by default. A complaint
+    is addressed to the authority of the objection's country (or the lead authority,
+    the Irish DPC). It goes to stdout, or to --output, and a copy is kept in
     the objection's folder, recorded and sealed, so `widerspruch verify` checks it.
 
     Example:

@@ -8,6 +8,7 @@ other modules import from here stay importable from here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SEND_ENABLE_GRACE_MS",
+    "Controller",
     "Detail",
     "EmailMismatch",
     "FilledForm",
@@ -51,6 +53,15 @@ __all__ = [
     "PageView",
     "SendDisabled",
 ]
+
+
+@dataclass(frozen=True)
+class Controller:
+    """Who is responsible for the data under the GDPR, and gets the follow-up letters."""
+
+    name: str  # the legal name: "… Limited"
+    address: str  # the postal address, one line, in English
+    letters: str  # the letter set: a folder of ``flows/letters/`` (``<kind>.<language>.txt``)
 
 
 class Flow(FormFiller):
@@ -67,6 +78,12 @@ class Flow(FormFiller):
         Who runs the service and answers the objection, as people call it: the name
         the messages shown to the person use ("Meta may have it", "check your email for
         Meta's confirmation").
+    ``controller``
+        The controller of the data (a ``Controller``): its legal name and postal
+        address, and the letter set ``widerspruch followup`` writes to it (a folder of
+        ``flows/letters/``, one ``<kind>.<language>.txt`` per kind and language). The
+        letters are addressed to this controller and no other; services of one company
+        share one value.
     ``form_urls``
         The official form URL(s), current first. Older or other known URLs of the
         same form follow; rechecks try them, and ``--form-url`` may start at any.
@@ -86,8 +103,8 @@ class Flow(FormFiller):
         The domains Meta's emails about this service come from; subdomains count too.
         A reply (``widerspruch confirm --eml``) from elsewhere is not Meta's.
     ``privacy_centre_url``
-        Where the service lets a person write to Meta about their data: named in the
-        reminder letter of ``widerspruch followup``.
+        Where the service lets a person write to its company about their data: named
+        in the hints ``widerspruch followup`` gives with a reminder.
     ``needs_login``
         False for a form anyone may send without an account: the core then never
         expects a login wall and offers no stored login for it.
@@ -181,6 +198,7 @@ class Flow(FormFiller):
     service: ClassVar[str]
     display_name: ClassVar[str]
     company: ClassVar[str]
+    controller: ClassVar[Controller]
     form_urls: ClassVar[tuple[str, ...]]
     hosts: ClassVar[tuple[str, ...]]
     labels: ClassVar[Labels] = META_LABELS

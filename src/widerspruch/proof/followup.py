@@ -1,13 +1,17 @@
-"""Follow-ups when Meta does not answer, or refuses: a reminder to Meta, a complaint draft.
+"""Follow-ups when the controller does not answer, or refuses: a reminder to it, a
+complaint draft.
 
-The texts are bundled files, ``templates/followup/<kind>.<language>.txt``, written for
-this project. A file starts with ``# key: value`` lines: its version and description,
-and the sentences that depend on the record (whether the page confirmed, whether the
-deadline passed, what Meta replied). The body and those sentences use ``{placeholders}``
-filled from the ledger; an unknown placeholder is an error.
+The letters go to the controller the objection's flow declares (``Flow.controller``),
+from its letter set: bundled files ``flows/letters/<set>/<kind>.<language>.txt``,
+written for this project; a set may hold fewer languages than others. A file starts
+with ``# key: value`` lines: its version and description, and the sentences that depend
+on the record (whether the page confirmed, whether the deadline passed, what the
+controller replied). The body and those sentences use ``{placeholders}`` filled from
+the ledger; an unknown placeholder is an error.
 
 A complaint goes to the data protection authority of the person's country (the table
-below), or to Meta's lead authority in the EU, the Irish Data Protection Commission.
+below), or to the lead authority in the EU of the controllers widerspruch knows, the
+Irish Data Protection Commission.
 
 Every follow-up written is kept in the objection's folder (``reminder-1.txt``, ...),
 recorded and sealed in the ledger as a file added later, so `widerspruch verify` checks
@@ -22,7 +26,9 @@ import string
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from widerspruch import files
 from widerspruch.errors import UsageError
@@ -31,13 +37,18 @@ from widerspruch.proof.deadline import AWAITING_ANSWER, parse_time, standing
 from widerspruch.proof.evidence import bundle_dir
 from widerspruch.proof.receipt import RECEIPT_KIND, TEXT, display_name, long_date
 from widerspruch.proof.replies import StoredReply, stored_replies
-from widerspruch.services import get_flow
+from widerspruch.services import FLOWS_PACKAGE, company_of, get_flow
 from widerspruch.states import Status
+
+if TYPE_CHECKING:
+    from widerspruch.page.flow import Flow
 
 KINDS = ("reminder", "complaint")
 # The kind of a kept follow-up in the ledger's attachments (its detail says which).
 FOLLOWUP_KIND = "followup"
 LANGUAGES = ("de", "en", "es", "fr", "it", "nl", "pl", "pt")
+# Where the letter sets are: one folder each in the flows package (``Flow.controller``).
+LETTERS = "letters"
 # Dates as each language writes them in a letter; English spells the month out.
 NUMERIC_DATES = {
     "de": "%d.%m.%Y",
@@ -48,6 +59,9 @@ NUMERIC_DATES = {
 PLACEHOLDERS = frozenset(
     {
         "service",
+        "company",
+        "controller",
+        "controller_address",
         "account",
         "objection_id",
         "form_url",
@@ -151,7 +165,7 @@ EDPB_MEMBERS = "https://www.edpb.europa.eu/about-edpb/about-edpb/members_en"
 
 
 def authority_for(country: str) -> Authority:
-    """The person's national authority if known here, else Meta's lead authority."""
+    """The person's national authority if known here, else the lead authority."""
     return AUTHORITIES.get(country.upper(), LEAD_AUTHORITY)
 
 
@@ -180,14 +194,38 @@ class FollowupTemplate:
                 )
 
 
-def load_template(kind: str, language: str) -> FollowupTemplate:
+def letter_file(letters: str, kind: str, language: str) -> Traversable:
+    """The bundled file of one letter of the set `letters`."""
+    return resources.files(FLOWS_PACKAGE).joinpath(LETTERS, letters, f"{kind}.{language}.txt")
+
+
+def letter_languages(letters: str) -> tuple[str, ...]:
+    """The languages the set `letters` has every kind of letter in, in ``LANGUAGES`` order."""
+    return tuple(
+        language
+        for language in LANGUAGES
+        if all(letter_file(letters, kind, language).is_file() for kind in KINDS)
+    )
+
+
+def load_template(
+    kind: str, language: str, letters: str, company: str = "this controller"
+) -> FollowupTemplate:
+    """The `kind` letter in `language` from the set `letters` (``Flow.controller``); a
+    UsageError naming the languages the set has if it has none in `language`."""
     if kind not in KINDS:
         raise UsageError(f"--kind: {kind!r} is not one of {', '.join(KINDS)}")
     if language not in LANGUAGES:
         raise UsageError(
             f"--language: no follow-up in {language!r}; available: {', '.join(LANGUAGES)}"
         )
-    entry = resources.files("widerspruch.templates").joinpath("followup", f"{kind}.{language}.txt")
+    entry = letter_file(letters, kind, language)
+    if not entry.is_file():
+        has = letter_languages(letters)
+        raise UsageError(
+            f"--language: no follow-up letters to {company} in {language!r}; "
+            f"available: {', '.join(has) if has else 'none'}"
+        )
     lines = entry.read_text("utf-8").splitlines()
     header: dict[str, str] = {}
     while lines and lines[0].startswith("#"):
@@ -235,6 +273,7 @@ def default_kind(objection: Objection) -> str:
 def check_followup(objection: Objection, kind: str) -> None:
     """A UsageError when this kind of follow-up makes no sense for the objection."""
     number = objection.id
+    company = company_of(objection.service)
     if not objection.status.may_have_been_sent or objection.submitted_at is None:
         raise UsageError(
             f"objection #{number} was never sent ({objection.status.value}); "
@@ -242,12 +281,12 @@ def check_followup(objection: Objection, kind: str) -> None:
         )
     if objection.status is Status.ACKNOWLEDGED:
         raise UsageError(
-            f"Meta acknowledged objection #{number}; there is nothing to remind Meta of or to "
-            "complain about (see `widerspruch log`)"
+            f"{company} acknowledged objection #{number}; there is nothing to remind "
+            f"{company} of or to complain about (see `widerspruch log`)"
         )
     if kind == "reminder" and objection.status is Status.REJECTED:
         raise UsageError(
-            f"Meta refused objection #{number}; a reminder will not change that. "
+            f"{company} refused objection #{number}; a reminder will not change that. "
             f"Use --kind complaint"
         )
 
@@ -264,8 +303,13 @@ def write_followup(
     kind, the one its state calls for (``default_kind``)."""
     kind = kind or default_kind(objection)
     check_followup(objection, kind)
-    language = language or (objection.language if objection.language in LANGUAGES else "en")
-    template = load_template(kind, language)
+    flow = _flow(objection.service)
+    controller, company = flow.controller, flow.company
+    if language is None:
+        has = letter_languages(controller.letters)
+        fallback = "en" if "en" in has else (has[0] if has else "en")
+        language = objection.language if objection.language in has else fallback
+    template = load_template(kind, language, controller.letters, company)
     where = standing(objection, now)
     assert where.deadline is not None  # a sent objection has one
     assert objection.submitted_at is not None
@@ -281,6 +325,9 @@ def write_followup(
     authority = authority_for(objection.country) if kind == "complaint" else None
     values = {
         "service": display_name(objection.service),
+        "company": company,
+        "controller": controller.name,
+        "controller_address": controller.address,
         "account": objection.account_email,
         "objection_id": str(objection.id),
         "form_url": objection.form_url,
@@ -320,30 +367,35 @@ def write_followup(
         kind=kind,
         language=language,
         text=text,
-        hints=_hints(objection, kind, authority, passed, where.deadline),
+        hints=_hints(objection, kind, authority, passed, where.deadline, company),
         authority=authority,
     )
 
 
 def _hints(
-    objection: Objection, kind: str, authority: Authority | None, passed: bool, deadline: date
+    objection: Objection,
+    kind: str,
+    authority: Authority | None,
+    passed: bool,
+    deadline: date,
+    company: str,
 ) -> list[str]:
     hints = []
     if kind == "complaint" and objection.status is Status.REJECTED:
         hints.append(
-            f"Meta refused objection #{objection.id}: this complaint asks the authority to "
+            f"{company} refused objection #{objection.id}: this complaint asks the authority to "
             "look into the refusal."
         )
     if not passed and objection.status in AWAITING_ANSWER:
         hints.append(
-            f"Meta's month to answer runs until {deadline.isoformat()}; "
+            f"{company}'s month to answer runs until {deadline.isoformat()}; "
             f"a {kind} before then is early."
         )
     if kind == "reminder":
         centre = _privacy_centre(objection.service)
         hints.append(
-            "Send it as a reply to Meta's email about the objection if you have one, or "
-            "through the contact options in Meta's Privacy Center"
+            f"Send it as a reply to {company}'s email about the objection if you have one, "
+            f"or through {company}'s contact options for data protection"
             + (f" ({centre})" if centre else "")
             + ". Keep a copy."
         )
@@ -357,7 +409,7 @@ def _hints(
             )
         elif authority.country != objection.country.upper():
             hints.append(
-                f"Addressed to Meta's lead authority, the Irish DPC. You may also complain "
+                f"Addressed to {company}'s lead authority, the Irish DPC. You may also complain "
                 f"to the authority where you live: {EDPB_MEMBERS}"
             )
         hints.append(
@@ -369,8 +421,19 @@ def _hints(
     return hints
 
 
+def _flow(service: str) -> Flow:
+    """The flow of `service`, for whom its letters go to; a UsageError if widerspruch no
+    longer knows it."""
+    try:
+        return get_flow(service)
+    except UsageError:
+        raise UsageError(
+            f"widerspruch no longer knows the service {service!r}: it has no follow-up letters"
+        ) from None
+
+
 def _privacy_centre(service: str) -> str:
-    """Where the service lets a person write to Meta (its flow's ``privacy_centre_url``),
+    """Where the service lets a person write to its company (its flow's ``privacy_centre_url``),
     or "" for a service widerspruch no longer knows."""
     try:
         return get_flow(service).privacy_centre_url

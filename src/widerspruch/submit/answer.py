@@ -248,7 +248,7 @@ class Answer:
             except Exception as error:  # noqa: BLE001 - the question matters more
                 self.log.warning("evidence_failed", step="result", error=first_line(error))
         try:
-            accepted = self.person.judge_answer(text, screenshot)
+            accepted = self.person.judge_answer(text, screenshot, company)
         except PersonCannotAct:
             return Status.SUBMITTED_UNCONFIRMED, unclear
         if accepted:

@@ -41,9 +41,10 @@ class Person(Protocol):
     def confirm(self, question: str) -> bool:
         """Ask a yes/no question; PersonCannotAct if nobody may be asked."""
 
-    def judge_answer(self, text: str, screenshot: str | None) -> bool:
-        """Meta answered, but not clearly: show what it said and ask "Did Meta accept your
-        objection?". PersonCannotAct if nobody may be asked (--yes, no terminal)."""
+    def judge_answer(self, text: str, screenshot: str | None, company: str) -> bool:
+        """`company` (the flow's) answered, but not clearly: show what it said and ask
+        "Did <company> accept your objection?". PersonCannotAct if nobody may be asked
+        (--yes, no terminal)."""
 
     def tell(self, message: str) -> None:
         """Say what is going on (an unknown page, a long wait)."""
@@ -136,19 +137,21 @@ class ConsolePerson:
 
         return Confirm.ask(question, console=self.console, default=False)
 
-    def judge_answer(self, text: str, screenshot: str | None) -> bool:
+    def judge_answer(self, text: str, screenshot: str | None, company: str) -> bool:
         if self.assume_yes or not sys.stdin.isatty():
-            raise PersonCannotAct("Meta's answer is unclear, and --yes never asks")
+            raise PersonCannotAct(f"{company}'s answer is unclear, and --yes never asks")
         from rich.markup import escape
         from rich.prompt import Confirm
 
         shown = " ".join(text.split())[:600] or "(the page shows no new text)"
-        self.console.print("[bold]→ Meta answered, but widerspruch cannot tell if it accepted.[/]")
+        self.console.print(
+            f"[bold]→ {escape(company)} answered, but widerspruch cannot tell if it accepted.[/]"
+        )
         self.console.print(f"  The page says: “{escape(shown)}”")
         if screenshot:
             self.console.print(f"  Screenshot: {escape(screenshot)}")
         return Confirm.ask(
-            "Did Meta accept your objection? (your answer is recorded as yours)",
+            f"Did {escape(company)} accept your objection? (your answer is recorded as yours)",
             console=self.console,
             default=False,
         )

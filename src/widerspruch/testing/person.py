@@ -86,10 +86,10 @@ class StandInPerson:
         self.actions.append("confirm")
         return self.approve_email_change
 
-    def judge_answer(self, text: str, screenshot: str | None) -> bool:
+    def judge_answer(self, text: str, screenshot: str | None, company: str) -> bool:
         self.actions.append("judge_answer")
         if self.judges_unclear_answer_accepted is None:
-            raise PersonCannotAct("the stand-in is not asked to judge Meta's answer")
+            raise PersonCannotAct(f"the stand-in is not asked to judge {company}'s answer")
         return self.judges_unclear_answer_accepted
 
     def tell(self, message: str) -> None:
