@@ -114,17 +114,25 @@ def test_dev_without_arguments_prints_only_its_usage() -> None:
 
 
 def test_installing_names_every_package_the_source_holds() -> None:
-    # setuptools warns on install about a package folder the configuration leaves out.
+    # setuptools warns on install about a package folder the configuration leaves out,
+    # in src/ and in the folders mapped in (flows/, fixtures/).
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
     listed = set(config["packages"])
-    # A folder without __init__.py is importable all the same (a namespace package).
-    found = (ROOT / "src" / "widerspruch").rglob("*")
-    folders = {p.parent for p in found if p.suffix in (".py", ".txt")}
-    for folder in folders:
-        package = ".".join(folder.relative_to(ROOT / "src").parts)
-        assert package in listed, f"{package} is not in pyproject's packages"
-        if any(p.suffix == ".txt" for p in folder.iterdir()):
-            assert "*.txt" in config["package-data"].get(package, []), package
+    roots = {package: ROOT / folder for package, folder in config["package-dir"].items() if package}
+    roots["widerspruch"] = ROOT / "src" / "widerspruch"
+    for root_package, root in roots.items():
+        # A folder without __init__.py is importable all the same (a namespace package).
+        found = root.rglob("*")
+        folders = {p.parent for p in found if p.suffix in (".py", ".txt", ".html")}
+        for folder in folders:
+            if "__pycache__" in folder.parts:
+                continue
+            package = ".".join((root_package, *folder.relative_to(root).parts))
+            assert package in listed, f"{package} is not in pyproject's packages"
+            for suffix in (".txt", ".html"):
+                if any(p.suffix == suffix for p in folder.iterdir()):
+                    data = config["package-data"].get(package, [])
+                    assert f"*{suffix}" in data, f"{package}: *{suffix} is not in package-data"
 
 
 def every_command() -> list[list[str]]:

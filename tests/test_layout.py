@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tomllib
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 
@@ -143,16 +143,3 @@ def test_every_replica_folder_ships() -> None:
         replicas = f"widerspruch.replicas.{folder.name}"
         assert replicas in listed, f"{replicas} is not in pyproject.toml's packages"
         assert config["package-data"].get(replicas) == ["*.html"], f"{replicas} ships no pages"
-
-
-def test_every_letter_set_ships() -> None:
-    """The follow-up letters live beside the flows (``Flow.controller``) and ship as
-    package data of widerspruch.flows: a letter left out of its globs is missing from
-    every wheel."""
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
-    globs = config["package-data"].get("widerspruch.flows", [])
-    letters = sorted((FLOWS / "letters").rglob("*.txt"))
-    assert letters, "no follow-up letters in flows/letters/"
-    for path in letters:
-        relative = path.relative_to(FLOWS).as_posix()
-        assert any(PurePosixPath(relative).match(glob) for glob in globs), f"{relative} ships not"
