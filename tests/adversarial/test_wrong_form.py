@@ -8,6 +8,7 @@ import pytest
 
 from tests.adversarial.server import FAILED, Answer, Site, expect, objection
 from tests.conftest import Harness
+from widerspruch.services import registry
 
 # Each look-alike would answer a submission with a friendly "received".
 LIAR = Answer("confirmed_other.en")
@@ -26,6 +27,12 @@ CASES = [
     pytest.param("facebook", "wrong/ads_objection.nl", id="ads-objection-nl"),
     pytest.param("facebook", "wrong/login_problem.pl", id="login-problem-pl"),
     pytest.param("instagram", "wrong/instagram_hacked.en", id="instagram-hacked-account"),
+    # LinkedIn's form speaks of no AI, only of objecting to processing: look-alikes that
+    # speak of neither, or of something else, behind its URL.
+    pytest.param("linkedin", "wrong/login_problem.en", id="linkedin-login-problem-en"),
+    pytest.param("linkedin", "wrong/data_copy.en", id="linkedin-data-copy-en"),
+    pytest.param("linkedin", "wrong/login_problem.de", id="linkedin-login-problem-de"),
+    pytest.param("linkedin", "wrong/ask_meta_ai.fr", id="linkedin-ask-ai-fr"),
 ]
 
 
@@ -34,8 +41,8 @@ def test_a_look_alike_form_is_left_untouched(harness: Harness, service: str, for
     site = Site(form, LIAR)
     result = objection(harness, site, service)
     expect(harness, site, result, FAILED, sent=0)
-    assert re.search(r"not meta['’]s ai objection form", result.message, re.IGNORECASE), (
-        result.message
-    )
+    company = registry().flow(service).company
+    said = rf"not {re.escape(company)}['’]s (ai|data processing) objection form"
+    assert re.search(said, result.message, re.IGNORECASE), result.message
     assert site.typed() == [], f"the tool typed into the look-alike: {site.typed()}"
     assert result.screenshot

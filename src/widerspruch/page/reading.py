@@ -50,6 +50,7 @@ class _FormEvidence:
 class PageReader:
     """How a flow reads a page; the methods are `Flow`'s, described there."""
 
+    company: ClassVar[str]
     labels: ClassVar[Labels]
     details: ClassVar[tuple[Detail, ...]]
     choice: ClassVar[Phrases | None]
@@ -65,8 +66,8 @@ class PageReader:
         return PageView.of(page)
 
     def not_objection_form(self, page: Page, view: PageView | None = None) -> str | None:
-        """None when the page is Meta's objection to the use of information for AI;
-        otherwise why not, in a sentence for the person."""
+        """None when the page is the company's objection to the use of information for
+        AI; otherwise why not, in a sentence for the person."""
         evidence = self._form_evidence(page, view or self.view(page))
         labels = self.labels
         for piece in evidence.pieces():
@@ -78,7 +79,7 @@ class PageReader:
             shown = f'its title is "{_shorten(evidence.title)}"'
         else:
             shown = "nothing on it speaks of objecting to the use of information for AI"
-        return f"this page is not Meta's AI objection form: {shown}"
+        return f"this page is not {self.company}'s AI objection form: {shown}"
 
     def _form_evidence(self, page: Page, view: PageView) -> _FormEvidence:
         anchors = self._anchors(page, view)
