@@ -81,6 +81,9 @@ SHARED_PROCESSORS: list[Any] = [
 ]
 
 
+# Libraries whose records would reach stderr through Python's last-resort handler.
+_LIBRARY_LOGGERS = ("asyncio", "playwright")
+
 def configure(data_dir: Path | None, *, verbose: bool = False) -> None:
     """Send events to the log file in `data_dir` (if it can be written) and, with
     `verbose`, to stderr as well. Without either, events go nowhere."""
@@ -119,10 +122,10 @@ def configure(data_dir: Path | None, *, verbose: bool = False) -> None:
         # Without any, Python's last-resort handler would print warnings on stderr.
         handlers.append(logging.NullHandler())
     root = logging.getLogger("widerspruch")
-    asyncio_log = logging.getLogger("asyncio")
+    libraries = [logging.getLogger(name) for name in _LIBRARY_LOGGERS]
     # Every handler an earlier call set up is closed here, wherever it still hangs: one
-    # left only on the asyncio logger would keep the log file open.
-    for old in {*root.handlers, *asyncio_log.handlers, *_installed}:
+    # left only on a library's logger would keep the log file open.
+    for old in {*root.handlers, *(h for log in libraries for h in log.handlers), *_installed}:
         root.removeHandler(old)
         old.close()
     _installed[:] = handlers
@@ -130,10 +133,13 @@ def configure(data_dir: Path | None, *, verbose: bool = False) -> None:
         root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     root.propagate = False
-    # Ctrl-C reaches Playwright's driver too, and asyncio then reports the futures it
-    # left ("Future exception was never retrieved"): for the log file, not the person.
-    asyncio_log.handlers = list(handlers)  # the file, and stderr only with --verbose
-    asyncio_log.propagate = False
+    # Ctrl-C and SIGTERM reach Playwright's driver too: asyncio then reports the futures
+    # it left ("Future exception was never retrieved"), and Playwright an answer to a call
+    # that was given up ("Error occurred in event listener"), both with a traceback. For
+    # the log file, not the person.
+    for log in libraries:
+        log.handlers = list(handlers)  # the file, and stderr only with --verbose
+        log.propagate = False
     structlog.configure(
         processors=[*SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
