@@ -84,6 +84,7 @@ SHARED_PROCESSORS: list[Any] = [
 # Libraries whose records would reach stderr through Python's last-resort handler.
 _LIBRARY_LOGGERS = ("asyncio", "playwright")
 
+
 def configure(data_dir: Path | None, *, verbose: bool = False) -> None:
     """Send events to the log file in `data_dir` (if it can be written) and, with
     `verbose`, to stderr as well. Without either, events go nowhere."""
